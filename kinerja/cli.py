@@ -1,0 +1,125 @@
+"""``kinerja``: the command line (SPEC section 7).
+
+Exit status: 0 all indicators computed; 1 the run finished but something failed;
+2 bad usage (e.g. a malformed period).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from kinerja.periods import Month, PeriodError, month_range, previous_month
+
+# No network at run time: the local Prefect server must not phone home.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _month(text: str) -> Month:
+    try:
+        return Month.parse(text)
+    except PeriodError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--landing", metavar="DIR", help="landing directory (env KINERJA_LANDING_DIR, "
+                                                    "default data/landing)")
+    p.add_argument("--warehouse", metavar="URL", help="SQLAlchemy URL (env KINERJA_WAREHOUSE_URL, "
+                                                      "default sqlite:///data/warehouse.db)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kinerja", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="the monthly job for one month")
+    run.add_argument("--period", type=_month, help="YYYY-MM (default: the previous month, Asia/Jakarta)")
+    _common(run)
+    back = sub.add_parser("backfill", help="the monthly job for each month of a range")
+    back.add_argument("--from", dest="from_period", type=_month, required=True, metavar="YYYY-MM")
+    back.add_argument("--to", dest="to_period", type=_month, required=True, metavar="YYYY-MM")
+    _common(back)
+    demo = sub.add_parser("demo", help="generate a demo year, backfill it and print the scorecard")
+    demo.add_argument("--year", type=int, default=2024)
+    demo.add_argument("--seed", type=int, default=2024)
+    demo.add_argument("--scale", type=float, default=0.1, help="1 = one province (default 0.1)")
+    _common(demo)
+    return parser
+
+
+def _state_exit(state) -> int:
+    return EXIT_OK if state.is_completed() else EXIT_FAILED
+
+
+def _print_scorecard(warehouse_url: str | None, year: int) -> None:
+    from kinerja import scorecard
+    from kinerja.config import resolve
+    from kinerja.warehouse import create_engine
+
+    engine = create_engine(resolve(None, warehouse_url).warehouse_url)
+    print(scorecard.text(scorecard.fetch(engine, year), year))
+    engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return EXIT_USAGE if exc.code else EXIT_OK
+    if args.landing:
+        landing = Path(args.landing)
+        if landing.exists() and not landing.is_dir():
+            print(f"kinerja: --landing {landing} is not a directory", file=sys.stderr)
+            return EXIT_USAGE
+
+    if args.command == "run":
+        from flows.monthly import monthly
+
+        period = args.period or previous_month()
+        state = monthly(period=str(period), landing_dir=args.landing, warehouse_url=args.warehouse,
+                        return_state=True)
+        return _state_exit(state)
+
+    if args.command == "backfill":
+        from flows.backfill import backfill
+
+        try:
+            month_range(args.from_period, args.to_period)
+        except PeriodError as exc:
+            print(f"kinerja: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        state = backfill(from_period=str(args.from_period), to_period=str(args.to_period),
+                         landing_dir=args.landing, warehouse_url=args.warehouse, return_state=True)
+        return _state_exit(state)
+
+    if args.command == "demo":
+        return demo(args)
+    return EXIT_USAGE
+
+
+def demo(args) -> int:
+    from flows.backfill import backfill
+    from kinerja import demo as demo_data
+    from kinerja.config import resolve
+
+    settings = resolve(args.landing, args.warehouse)
+    if not os.environ.get("KINERJA_PSEUDONYM_KEY"):
+        os.environ["KINERJA_PSEUDONYM_KEY"] = f"kinerja-demo-key-{args.seed}"
+        print("kinerja demo: KINERJA_PSEUDONYM_KEY not set; using a generated demo key (not for real data)")
+    counts = demo_data.generate(settings.landing_dir, args.year, args.seed, args.scale)
+    print(f"kinerja demo: wrote {sum(counts.values())} rows of landing data into {settings.landing_dir}")
+    state = backfill(from_period=f"{args.year}-01", to_period=f"{args.year}-12",
+                     landing_dir=str(settings.landing_dir), warehouse_url=settings.warehouse_url,
+                     return_state=True)
+    _print_scorecard(settings.warehouse_url, args.year)
+    return _state_exit(state)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,204 @@
+"""The data contract of a source extract: its columns, natural key and pandera checks.
+
+Each module in ``schemas/`` defines one ``EXTRACT``; :func:`registry` finds them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+
+import pandas as pd
+import pandera.pandas as pa
+
+from kinerja.catalog import Catalog
+from kinerja.periods import Month, deadline_after
+
+KINDS = {"text", "int", "float", "bool", "date", "datetime", "month"}
+PANDERA_DTYPES = {
+    "text": "string",
+    "int": "Int64",
+    "float": "Float64",
+    "bool": "boolean",
+    "date": "datetime64[us]",
+    "datetime": None,  # tz-aware, set per context
+    "month": "string",
+}
+SQL_TYPES = {
+    "text": "TEXT",
+    "int": "BIGINT",
+    "float": "DOUBLE PRECISION",
+    "bool": "BOOLEAN",
+    "date": "DATE",
+    "datetime": "TIMESTAMPTZ",
+    "month": "TEXT",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str
+    description: str
+    nullable: bool = False
+    pii: bool = False  # personal identifier: pseudonymised before staging, masked in quarantine
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"column {self.name}: unknown kind {self.kind}")
+
+    @property
+    def staged_name(self) -> str:
+        return f"{self.name}_pseudonym" if self.pii else self.name
+
+
+@dataclass(frozen=True)
+class ValidationContext:
+    """What a schema may depend on: the catalog and the landing month of the file."""
+
+    catalog: Catalog
+    month: Month
+
+    @property
+    def tz(self) -> str:
+        return self.catalog.timezone
+
+    @property
+    def cutoff(self) -> datetime:
+        """The collection deadline of the file's month: no event may be later than it."""
+        return deadline_after(self.month.last_day, self.catalog.collection_deadline_day, self.tz)
+
+    @property
+    def cutoff_date(self) -> date:
+        return self.cutoff.date()
+
+
+@dataclass(frozen=True)
+class Extract:
+    source: str
+    name: str
+    description: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    schema: Callable[[ValidationContext], pa.DataFrameSchema]
+    # a snapshot extract restates its whole population each month (SPEC section 2)
+    snapshot: bool = False
+    extra_staged: tuple[Column, ...] = field(default_factory=tuple)
+
+    @property
+    def id(self) -> str:
+        return f"{self.source}/{self.name}"
+
+    @property
+    def table(self) -> str:
+        return f"stg_{self.source}__{self.name}"
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def staged_key(self) -> list[str]:
+        by_name = {c.name: c for c in self.columns}
+        return [by_name[k].staged_name for k in self.key]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+@cache
+def registry() -> dict[str, Extract]:
+    """Every extract defined in the ``schemas`` package, by ``source/name``."""
+    import schemas
+
+    found: dict[str, Extract] = {}
+    for info in sorted(pkgutil.iter_modules(schemas.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"schemas.{info.name}")
+        ext = getattr(module, "EXTRACT", None)
+        if isinstance(ext, Extract):
+            found[ext.id] = ext
+    return found
+
+
+def get(extract_id: str) -> Extract:
+    try:
+        return registry()[extract_id]
+    except KeyError:
+        raise KeyError(f"unknown extract {extract_id!r}") from None
+
+
+# -- checks with a name and a reason in words -------------------------------------------
+
+def _error(name: str, reason: str) -> str:
+    return f"{name}: {reason}"
+
+
+def between(lo: float, hi: float) -> pa.Check:
+    return pa.Check.in_range(lo, hi, error=_error("range", f"must be between {lo} and {hi}"))
+
+
+def at_least(lo: float) -> pa.Check:
+    return pa.Check.ge(lo, error=_error("range", f"must be at least {lo}"))
+
+
+def above(lo: float) -> pa.Check:
+    return pa.Check.gt(lo, error=_error("range", f"must be greater than {lo}"))
+
+
+def at_most(hi: float) -> pa.Check:
+    return pa.Check.le(hi, error=_error("range", f"must be at most {hi}"))
+
+
+def one_of(values) -> pa.Check:
+    values = list(values)
+    return pa.Check.isin(values, error=_error("enumeration", "must be one of " + ", ".join(map(str, values))))
+
+
+def matches(pattern: str, what: str) -> pa.Check:
+    return pa.Check.str_matches(pattern, error=_error("format", f"must be {what}"))
+
+
+def not_after(limit: datetime | date, what: str = "the collection deadline of the file's month") -> pa.Check:
+    if isinstance(limit, datetime):
+        ts = pd.Timestamp(limit)
+        return pa.Check(lambda s: s <= ts.tz_convert(s.dt.tz), element_wise=False,
+                        error=_error("date_window", f"must not be after {what} ({ts:%Y-%m-%d %H:%M:%S %Z})"))
+    ts = pd.Timestamp(limit)
+    return pa.Check(lambda s: s <= ts, error=_error("date_window", f"must not be after {what} ({ts:%Y-%m-%d})"))
+
+
+def not_before(limit: date, what: str) -> pa.Check:
+    ts = pd.Timestamp(limit)
+    if isinstance(limit, datetime):
+        return pa.Check(lambda s: s >= ts.tz_convert(s.dt.tz),
+                        error=_error("date_window", f"must not be before {what} ({ts:%Y-%m-%d})"))
+    return pa.Check(lambda s: s >= ts, error=_error("date_window", f"must not be before {what} ({ts:%Y-%m-%d})"))
+
+
+def row_rule(name: str, fn: Callable[[pd.DataFrame], pd.Series], reason: str,
+             columns: tuple[str, ...] = ()) -> pa.Check:
+    """A check across columns of one row; ``columns`` are the ones named in the quarantine."""
+    label = _error(name, reason) + (f" [{','.join(columns)}]" if columns else "")
+    return pa.Check(fn, error=label)
+
+
+def column(kind: str, *checks: pa.Check, nullable: bool = False, tz: str | None = None,
+           description: str | None = None) -> pa.Column:
+    dtype = f"datetime64[us, {tz}]" if kind == "datetime" else PANDERA_DTYPES[kind]
+    return pa.Column(dtype, list(checks), nullable=nullable, description=description)
+
+
+def build_schema(extract: Extract, ctx: ValidationContext, checks: dict[str, list[pa.Check]],
+                 row_checks: list[pa.Check] = ()) -> pa.DataFrameSchema:
+    """A pandera schema over the typed columns of an extract, with the given checks."""
+    return pa.DataFrameSchema(
+        {c.name: column(c.kind, *checks.get(c.name, []), nullable=c.nullable, tz=ctx.tz,
+                        description=c.description) for c in extract.columns},
+        checks=list(row_checks),
+        name=extract.id,
+        strict=False,
+    )

@@ -1,0 +1,131 @@
+"""The steps of a monthly run as plain functions: extract, validate, stage, compute, load.
+
+Prefect tasks in ``tasks/`` wrap these one to one; tests call them directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+
+from kinerja import extracts as extract_registry
+from kinerja import warehouse
+from kinerja.catalog import Catalog, Indicator
+from kinerja.extracts import Extract, ValidationContext
+from kinerja.indicators import base, registry as indicator_registry
+from kinerja.periods import Month, Window, windows_to_date
+from kinerja.privacy import pseudonym_key, pseudonymise
+from kinerja.readers import ExtractFileError, RawExtract, locate, read_landing_file
+from kinerja.validation import ValidatedExtract, validate
+
+RENCANA_AKSI = "rencana_aksi"
+
+
+def implemented_indicators(catalog: Catalog) -> list[Indicator]:
+    """The catalog's indicators that have a formula module."""
+    modules = indicator_registry()
+    return [ind for ind in catalog.indicators.values() if ind.code in modules]
+
+
+def needed_extracts(catalog: Catalog) -> list[Extract]:
+    ids: list[str] = []
+    for ind in implemented_indicators(catalog):
+        ids += [e for e in ind.extracts if e not in ids]
+    known = extract_registry.registry()
+    extra = [e for e in known if e.endswith(f"/{RENCANA_AKSI}") and e not in ids]
+    return [known[e] for e in ids + extra if e in known]
+
+
+def extract(landing: Path, ext: Extract, month: Month) -> RawExtract:
+    """Find and read the month's landing file of an extract (raises ExtractFileError)."""
+    path = locate(landing, ext.source, str(month), ext.name)
+    return read_landing_file(path, landing, set(ext.column_names))
+
+
+def validate_extract(raw: RawExtract, ext: Extract, catalog: Catalog, month: Month) -> ValidatedExtract:
+    validated = validate(raw, ext, ValidationContext(catalog, month))
+    pii = [c for c in ext.columns if c.pii]
+    if pii and len(validated.staged):
+        key = pseudonym_key()
+        for col in pii:
+            validated.staged[col.name] = pseudonymise(validated.staged[col.name], key)
+    return validated
+
+
+def stage_extract(engine: sa.Engine, ext: Extract, raw: RawExtract, validated: ValidatedExtract,
+                  month: Month, run_id: str, pk_year: int) -> warehouse.ExtractOutcome:
+    staged = warehouse.stage(engine, ext, validated.staged, str(month), raw.file, run_id)
+    outcome = warehouse.ExtractOutcome(ext.id, str(month), raw.file, raw.sha256, "staged", None,
+                                       validated.rows_read, staged, validated.rows_quarantined)
+    warehouse.record_extract(engine, run_id, pk_year, outcome, validated.quarantine)
+    return outcome
+
+
+def record_failure(engine: sa.Engine, ext: Extract, month: Month, run_id: str, pk_year: int,
+                   error: Exception, raw: RawExtract | None = None) -> warehouse.ExtractOutcome:
+    file = getattr(error, "file", None) or (raw.file if raw else f"{ext.source}/{month}/{ext.name}.*")
+    outcome = warehouse.ExtractOutcome(ext.id, str(month), file, raw.sha256 if raw else None, "failed",
+                                       str(error), len(raw.frame) if raw is not None else 0, 0, 0)
+    warehouse.record_extract(engine, run_id, pk_year, outcome, None)
+    return outcome
+
+
+def ingest(engine: sa.Engine, catalog: Catalog, landing: Path, ext: Extract, month: Month,
+           run_id: str) -> warehouse.ExtractOutcome:
+    """Extract, validate and stage one extract; a file-level problem is recorded, not raised."""
+    raw = None
+    try:
+        raw = extract(landing, ext, month)
+        validated = validate_extract(raw, ext, catalog, month)
+    except ExtractFileError as exc:
+        return record_failure(engine, ext, month, run_id, catalog.pk_year, exc, raw)
+    return stage_extract(engine, ext, raw, validated, month, run_id, catalog.pk_year)
+
+
+@dataclass
+class ComputeOutput:
+    results: pd.DataFrame
+    components: pd.DataFrame
+    failed_indicators: list[int] = field(default_factory=list)
+    action_plan_status: pd.DataFrame | None = None
+
+
+def read_inputs(engine: sa.Engine, catalog: Catalog, extract_ids: list[str]) -> dict[str, pd.DataFrame]:
+    known = extract_registry.registry()
+    return {e: warehouse.read_staged(engine, known[e], catalog.timezone) for e in extract_ids}
+
+
+def compute_indicator(indicator: Indicator, inputs: dict[str, pd.DataFrame], windows: list[Window],
+                      pk_year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    module = indicator_registry()[indicator.code]
+    computed = module.compute({e: inputs[e] for e in indicator.extracts}, windows, indicator)
+    return base.finish(computed, indicator, windows, pk_year)
+
+
+def run_windows(catalog: Catalog, as_of: Month) -> list[Window]:
+    return windows_to_date(as_of, catalog.collection_deadline_day, catalog.timezone)
+
+
+def blank_for_failed(indicator: Indicator, windows: list[Window], as_of: Month, pk_year: int,
+                     results: pd.DataFrame, components: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """An indicator whose extract failed this month: ``tidak ada data`` for every window
+    that includes the month; earlier, complete windows keep their values."""
+    touched = [w for w in windows if w.start <= as_of.first_day <= w.end]
+    touched_periods = {w.period for w in touched}
+    blank, _ = base.no_data(indicator, touched, pk_year)
+    kept = results[~results["period"].isin(touched_periods)]
+    kept_components = components[~components["period"].isin(touched_periods)]
+    return pd.concat([kept, blank], ignore_index=True), kept_components
+
+
+def load(engine: sa.Engine, pk_year: int, output: ComputeOutput, run_id: str) -> warehouse.LoadSummary:
+    return warehouse.load_results(engine, pk_year, output.results, output.components, run_id,
+                                  output.action_plan_status)
+
+
+def prepare_warehouse(engine: sa.Engine, catalog: Catalog) -> None:
+    warehouse.ensure_schema(engine)
+    warehouse.load_catalog_tables(engine, catalog)

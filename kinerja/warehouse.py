@@ -1,0 +1,366 @@
+"""The warehouse: SQLite by default, PostgreSQL in production, one SQLAlchemy engine.
+
+Everything that reads or writes warehouse tables is here; DDL lives in ``sql/``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from kinerja.catalog import Catalog
+from kinerja.extracts import Extract
+from kinerja.paths import SQL_DIR
+
+RESULT_COLUMNS = ["pk_year", "indicator_no", "unit_code", "period", "period_type", "as_of_month", "value",
+                  "target", "capaian_pct", "status", "category", "n_source_rows"]
+RESULT_KEY = ["pk_year", "indicator_no", "unit_code", "period"]
+COMPONENT_COLUMNS = ["pk_year", "indicator_no", "unit_code", "period", "component", "value", "as_of_month"]
+STAGING_META = ["_landing_month", "_file", "_row_number", "_run_id"]
+LOCK_NAMESPACE = 0x4B494E  # "KIN": advisory-lock key = namespace * 10000 + pk_year
+
+
+def now_utc() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def safe_url(url: str | sa.URL) -> str:
+    """The URL with its password hidden, for logs and messages."""
+    return sa.make_url(url).render_as_string(hide_password=True)
+
+
+def sqlite_file(url: sa.URL) -> Path | None:
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return Path(url.database)
+    return None
+
+
+def create_engine(url: str) -> sa.Engine:
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = sqlite_file(parsed)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(parsed, connect_args={"timeout": 300})
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_conn, _record):
+            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+            dbapi_conn.execute("PRAGMA journal_mode=WAL")
+            dbapi_conn.execute("PRAGMA busy_timeout=300000")
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn):
+            # one writer at a time: a transaction takes the write lock when it starts
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return sa.create_engine(parsed, pool_pre_ping=True)
+
+
+def is_postgres(conn_or_engine) -> bool:
+    return conn_or_engine.dialect.name == "postgresql"
+
+
+# -- DDL ------------------------------------------------------------------------------------
+
+def ddl_files(sql_dir: Path = SQL_DIR) -> list[Path]:
+    """Numbered files in order, staging tables after the core ones, views last."""
+    numbered = sorted(sql_dir.glob("[0-9][0-9][0-9]_*.sql"))
+    core = [p for p in numbered if int(p.name[:3]) < 100]
+    views = [p for p in numbered if int(p.name[:3]) >= 100]
+    return core + sorted((sql_dir / "staging").glob("*.sql")) + views
+
+
+def split_statements(sql: str) -> list[str]:
+    text = re.sub(r"--[^\n]*", "", sql)
+    return [s.strip() for s in text.split(";") if s.strip()]
+
+
+def ensure_schema(engine: sa.Engine) -> int:
+    """Create every table and view (idempotent) and record the schema version."""
+    files = ddl_files()
+    version = max(int(p.name[:3]) for p in files if p.name[:3].isdigit())
+    with engine.begin() as conn:
+        if is_postgres(conn):
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_NAMESPACE * 10000})
+        for path in files:
+            for stmt in split_statements(path.read_text(encoding="utf-8")):
+                conn.exec_driver_sql(stmt)
+        have = conn.execute(sa.text("SELECT MAX(version) FROM schema_version")).scalar()
+        if have is None or have < version:
+            conn.execute(sa.text("INSERT INTO schema_version (version, description, applied_at) "
+                                 "VALUES (:v, :d, :t)"),
+                         {"v": version, "d": ", ".join(p.name for p in files), "t": now_utc()})
+    return version
+
+
+# -- catalog ----------------------------------------------------------------------------------
+
+def load_catalog_tables(engine: sa.Engine, catalog: Catalog) -> None:
+    """Replace the catalog rows of the PK year (indicator, indicator_target, action_plan)."""
+    year = catalog.pk_year
+    indicators, targets = [], []
+    for ind in catalog.indicators.values():
+        indicators.append({
+            "pk_year": year, "indicator_no": ind.no, "code": ind.code, "level": ind.level,
+            "sasaran": ind.sasaran, "name": ind.name, "short_name": ind.short_name,
+            "unit_of_measure": ind.unit_of_measure, "source_system": ind.source_system,
+            "window_kind": ind.window, "polarity": ind.polarity, "extracts": ",".join(ind.extracts),
+            "decimals": ind.decimals, "catalog_file": catalog.source,
+        })
+        for key, target in ind.targets.items():
+            period = str(year) if key == "year" else f"{year}-{key}"
+            targets.append({"pk_year": year, "indicator_no": ind.no, "period": period,
+                            "period_type": "year" if key == "year" else "quarter", "target": target})
+    plans = [{"pk_year": year, "iku_no": p.iku_no, "output_code": p.output_code, "rencana_aksi": p.rencana_aksi,
+              "kriteria": p.kriteria, "output": p.output, "due_quarter": p.due_quarter}
+             for p in catalog.action_plan]
+    with engine.begin() as conn:
+        for table, rows in (("indicator", indicators), ("indicator_target", targets), ("action_plan", plans)):
+            conn.execute(sa.text(f"DELETE FROM {table} WHERE pk_year = :y"), {"y": year})
+            insert_rows(conn, table, rows)
+
+
+# -- generic helpers ------------------------------------------------------------------------------
+
+def _py(value):
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat() if value.tzinfo else value.date().isoformat()
+    if hasattr(value, "item"):  # numpy scalar
+        return value.item()
+    return value
+
+
+def frame_records(df: pd.DataFrame) -> list[dict]:
+    cols = list(df.columns)
+    return [dict(zip(cols, map(_py, row), strict=True)) for row in df.itertuples(index=False, name=None)]
+
+
+def insert_rows(conn, table: str, rows: list[dict]) -> None:
+    if not rows:
+        return
+    cols = list(rows[0])
+    stmt = sa.text(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})")
+    conn.execute(stmt, rows)
+
+
+def upsert_rows(conn, table: str, rows: list[dict], key: list[str]) -> None:
+    if not rows:
+        return
+    cols = list(rows[0])
+    updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in key) or f"{key[0]} = excluded.{key[0]}"
+    stmt = sa.text(
+        f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)}) "
+        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
+    )
+    conn.execute(stmt, rows)
+
+
+def lock_year(conn, pk_year: int) -> None:
+    """Serialise writers of one PK year: an advisory lock on PostgreSQL, BEGIN IMMEDIATE on SQLite."""
+    if is_postgres(conn):
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_NAMESPACE * 10000 + pk_year})
+
+
+# -- staging ------------------------------------------------------------------------------------
+
+def stage(engine: sa.Engine, extract: Extract, staged: pd.DataFrame, landing_month: str, file: str,
+          run_id: str) -> int:
+    """Upsert validated rows into the extract's staging table by natural key."""
+    df = staged.rename(columns={c.name: c.staged_name for c in extract.columns}).copy()
+    df = df[[c.staged_name for c in extract.columns] + ["_row_number"]]
+    df["_landing_month"] = landing_month
+    df["_file"] = file
+    df["_run_id"] = run_id
+    rows = frame_records(df)
+    with engine.begin() as conn:
+        upsert_rows(conn, extract.table, rows, extract.staged_key)
+    return len(rows)
+
+
+def read_staged(engine: sa.Engine, extract: Extract, tz: str) -> pd.DataFrame:
+    """The staged rows of an extract, typed as the extract declares, sorted by natural key."""
+    with engine.connect() as conn:
+        df = pd.read_sql(sa.text(f"SELECT * FROM {extract.table}"), conn)
+    for col in extract.columns:
+        name = col.staged_name
+        s = df[name]
+        if col.kind == "date":
+            df[name] = pd.to_datetime(s).astype("datetime64[us]")
+        elif col.kind == "datetime":
+            df[name] = pd.to_datetime(s, utc=True, format="ISO8601").dt.tz_convert(tz).astype(
+                f"datetime64[us, {tz}]")
+        elif col.kind == "int":
+            df[name] = pd.to_numeric(s).astype("Int64")
+        elif col.kind == "float":
+            df[name] = pd.to_numeric(s).astype("Float64")
+        elif col.kind == "bool":
+            df[name] = s.astype("boolean")
+        else:
+            df[name] = s.astype("string")
+    return df.sort_values(extract.staged_key, kind="stable").reset_index(drop=True)
+
+
+# -- runs, lineage, quarantine -------------------------------------------------------------------------
+
+@dataclass
+class ExtractOutcome:
+    extract_id: str
+    landing_month: str
+    file: str | None
+    sha256: str | None
+    status: str  # staged | failed
+    message: str | None
+    rows_read: int = 0
+    rows_staged: int = 0
+    rows_quarantined: int = 0
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def start_run(engine: sa.Engine, run_id: str, flow_name: str, pk_year: int, period: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM pipeline_run_extract WHERE run_id = :r"), {"r": run_id})
+        upsert_rows(conn, "pipeline_run", [{
+            "run_id": run_id, "flow_name": flow_name, "pk_year": pk_year, "period": period,
+            "started_at": now_utc(), "finished_at": None, "status": "running", "message": None,
+            "rows_in": 0, "rows_staged": 0, "rows_quarantined": 0, "files_json": "[]"}], ["run_id"])
+
+
+def record_extract(engine: sa.Engine, run_id: str, pk_year: int, outcome: ExtractOutcome,
+                   quarantine: pd.DataFrame | None) -> None:
+    source, name = outcome.extract_id.split("/")
+    with engine.begin() as conn:
+        upsert_rows(conn, "pipeline_run_extract", [{
+            "run_id": run_id, "extract_id": outcome.extract_id, "landing_month": outcome.landing_month,
+            "file": outcome.file, "sha256": outcome.sha256, "status": outcome.status, "message": outcome.message,
+            "rows_read": outcome.rows_read, "rows_staged": outcome.rows_staged,
+            "rows_quarantined": outcome.rows_quarantined}], ["run_id", "extract_id", "landing_month"])
+        if quarantine is not None and len(quarantine):
+            q = quarantine.copy()
+            q.insert(0, "run_id", run_id)
+            q.insert(1, "pk_year", pk_year)
+            q.insert(2, "landing_month", outcome.landing_month)
+            q.insert(3, "source", source)
+            q.insert(4, "extract", name)
+            q["quarantined_at"] = now_utc()
+            insert_rows(conn, "quarantine", frame_records(q))
+
+
+def finish_run(engine: sa.Engine, run_id: str, status: str, message: str | None,
+               outcomes: Iterable[ExtractOutcome]) -> None:
+    outcomes = list(outcomes)
+    with engine.begin() as conn:
+        conn.execute(sa.text(
+            "UPDATE pipeline_run SET finished_at = :f, status = :s, message = :m, rows_in = :i, "
+            "rows_staged = :st, rows_quarantined = :q, files_json = :j WHERE run_id = :r"),
+            {"f": now_utc(), "s": status, "m": message, "r": run_id,
+             "i": sum(o.rows_read for o in outcomes), "st": sum(o.rows_staged for o in outcomes),
+             "q": sum(o.rows_quarantined for o in outcomes),
+             "j": json.dumps([o.as_dict() for o in outcomes], sort_keys=True)})
+
+
+# -- results --------------------------------------------------------------------------------------
+
+def _same(a, b) -> bool:
+    a, b = _py(a), _py(b)
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, float) or isinstance(b, float):
+        try:
+            return math.isclose(float(a), float(b), rel_tol=1e-12, abs_tol=1e-12)
+        except (TypeError, ValueError):
+            return False
+    return a == b
+
+
+COMPARED = ["period_type", "as_of_month", "value", "target", "capaian_pct", "status", "category", "n_source_rows"]
+
+
+@dataclass
+class LoadSummary:
+    inserted: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    skipped_newer: int = 0
+
+
+def load_results(engine: sa.Engine, pk_year: int, results: pd.DataFrame, components: pd.DataFrame,
+                 run_id: str, action_plan_status: pd.DataFrame | None = None) -> LoadSummary:
+    """Load a run's results in one transaction: all or nothing, idempotent.
+
+    A row changes (new revision, history row) only when a compared field changes.
+    A row already computed through a later month than this run is left alone, so
+    rerunning an old month never rolls a quarter or the year back.
+    """
+    summary = LoadSummary()
+    computed_at = now_utc()
+    new = results[RESULT_COLUMNS]
+    with engine.begin() as conn:
+        lock_year(conn, pk_year)
+        existing = {
+            tuple(r[:4]): r for r in conn.execute(sa.text(
+                f"SELECT {', '.join(RESULT_KEY + COMPARED)}, revision FROM indicator_result WHERE pk_year = :y"),
+                {"y": pk_year}).all()
+        }
+        upserts, history, written_keys = [], [], set()
+        for rec in frame_records(new):
+            key = tuple(rec[k] for k in RESULT_KEY)
+            old = existing.get(key)
+            if old is not None:
+                old_map = dict(zip(RESULT_KEY + COMPARED + ["revision"], old, strict=True))
+                if old_map["as_of_month"] > rec["as_of_month"]:
+                    summary.skipped_newer += 1
+                    continue
+                written_keys.add(key)
+                if all(_same(old_map[c], rec[c]) for c in COMPARED):
+                    summary.unchanged += 1
+                    continue
+                revision = old_map["revision"] + 1
+                summary.changed += 1
+            else:
+                written_keys.add(key)
+                revision = 1
+                summary.inserted += 1
+            row = {**rec, "run_id": run_id, "computed_at": computed_at, "revision": revision}
+            upserts.append(row)
+            history.append(row)
+        upsert_rows(conn, "indicator_result", upserts, RESULT_KEY)
+        insert_rows(conn, "indicator_result_history", history)
+        if len(components):
+            comp = components[COMPONENT_COLUMNS]
+            comp_rows = [r for r in frame_records(comp)
+                         if (r["pk_year"], r["indicator_no"], r["unit_code"], r["period"]) in written_keys]
+            periods = {(r["indicator_no"], r["unit_code"], r["period"]) for r in comp_rows}
+            if periods:
+                conn.execute(sa.text("DELETE FROM indicator_component WHERE pk_year = :y AND indicator_no = :i "
+                                     "AND unit_code = :u AND period = :p"),
+                             [{"y": pk_year, "i": i, "u": u, "p": p} for i, u, p in sorted(periods)])
+            insert_rows(conn, "indicator_component",
+                        [{**r, "run_id": run_id, "computed_at": computed_at} for r in comp_rows])
+        if action_plan_status is not None and len(action_plan_status):
+            rows = [{**r, "run_id": run_id, "computed_at": computed_at} for r in frame_records(action_plan_status)]
+            upsert_rows(conn, "action_plan_status", rows, ["pk_year", "iku_no", "output_code", "period"])
+    return summary
+
+
+def query(engine: sa.Engine, sql: str, **params) -> pd.DataFrame:
+    with engine.connect() as conn:
+        return pd.read_sql(sa.text(sql), conn, params=params)

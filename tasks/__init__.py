@@ -1,0 +1,1 @@
+"""Prefect tasks: thin wrappers over ``kinerja.pipeline`` that add retries, logging and caching policy."""

@@ -1,0 +1,28 @@
+"""Tasks: read the staged inputs once, then compute each indicator over every window to date."""
+
+import pandas as pd
+import sqlalchemy as sa
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from kinerja import pipeline
+from kinerja.catalog import Catalog, Indicator
+from kinerja.periods import Window
+
+
+@task(name="read-staged", retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)
+def read_staged(engine: sa.Engine, catalog: Catalog, extract_ids: list[str]) -> dict[str, pd.DataFrame]:
+    inputs = pipeline.read_inputs(engine, catalog, extract_ids)
+    get_run_logger().info("staged rows: %s", {k: len(v) for k, v in inputs.items()})
+    return inputs
+
+
+@task(name="compute", task_run_name="compute-{indicator.no:02d}-{indicator.code}", cache_policy=NO_CACHE)
+def compute_indicator(indicator: Indicator, inputs: dict[str, pd.DataFrame], windows: list[Window],
+                      pk_year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    results, components = pipeline.compute_indicator(indicator, inputs, windows, pk_year)
+    year = results[(results["period_type"] == "year") & (results["unit_code"] == "ALL")]
+    if len(year):
+        get_run_logger().info("indicator %d (%s): year to date %s, %s", indicator.no, indicator.code,
+                              year["value"].iloc[0], year["status"].iloc[0])
+    return results, components
