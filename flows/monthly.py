@@ -85,8 +85,10 @@ def monthly(period: str | None = None, landing_dir: str | None = None,
             res, comp = pipeline.blank_for_failed(ind, windows, month, catalog.pk_year, res, comp)
         results.append(res)
         components.append(comp)
+    plan_inputs = {k: v for k, v in inputs.items() if k not in failed_extracts}
     output = pipeline.ComputeOutput(pd.concat(results, ignore_index=True),
-                                    pd.concat(components, ignore_index=True), sorted(failed_indicators))
+                                    pd.concat(components, ignore_index=True), sorted(failed_indicators),
+                                    pipeline.compute_action_plan(catalog, plan_inputs, windows))
     summary = load_results(engine, catalog.pk_year, output, run_id)
 
     message = None

@@ -49,6 +49,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=2024)
     demo.add_argument("--scale", type=float, default=0.1, help="1 = one province (default 0.1)")
     _common(demo)
+    report = sub.add_parser("report", help="the scorecard as a spreadsheet, a page or markdown")
+    report.add_argument("--year", type=int, required=True)
+    report.add_argument("--format", choices=["md", "xlsx", "html"], required=True)
+    report.add_argument("--out", required=True, metavar="PATH")
+    _common(report)
+    quality = sub.add_parser("quality", help="the data-quality report of a month's run")
+    quality.add_argument("--period", type=_month, required=True, metavar="YYYY-MM")
+    _common(quality)
     return parser
 
 
@@ -100,6 +108,14 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "demo":
         return demo(args)
+    if args.command == "report":
+        from kinerja import report
+
+        return report.cli(args)
+    if args.command == "quality":
+        from kinerja import quality
+
+        return quality.cli(args)
     return EXIT_USAGE
 
 

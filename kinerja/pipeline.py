@@ -15,7 +15,8 @@ from kinerja import extracts as extract_registry
 from kinerja import warehouse
 from kinerja.catalog import Catalog, Indicator
 from kinerja.extracts import Extract, ValidationContext
-from kinerja.indicators import base, registry as indicator_registry
+from kinerja.indicators import base
+from kinerja.indicators import registry as indicator_registry
 from kinerja.periods import Month, Window, windows_to_date
 from kinerja.privacy import pseudonym_key, pseudonymise
 from kinerja.readers import ExtractFileError, RawExtract, locate, read_landing_file
@@ -119,6 +120,17 @@ def blank_for_failed(indicator: Indicator, windows: list[Window], as_of: Month, 
     kept = results[~results["period"].isin(touched_periods)]
     kept_components = components[~components["period"].isin(touched_periods)]
     return pd.concat([kept, blank], ignore_index=True), kept_components
+
+
+def compute_action_plan(catalog: Catalog, inputs: dict[str, pd.DataFrame], windows: list[Window]
+                        ) -> pd.DataFrame | None:
+    """Status of every rencana aksi output per period, when its extract is defined and staged."""
+    ids = [e for e in inputs if e.endswith(f"/{RENCANA_AKSI}")]
+    if not ids:
+        return None
+    from kinerja import rencana_aksi
+
+    return rencana_aksi.compute(inputs[ids[0]], catalog, windows)
 
 
 def load(engine: sa.Engine, pk_year: int, output: ComputeOutput, run_id: str) -> warehouse.LoadSummary:
