@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import tomllib
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,7 @@ class Indicator:
         if value is None or not self.bands or (isinstance(value, float) and math.isnan(value)):
             return None
         digits = self.rules.get("category_round")
-        v = round(value, digits) if digits is not None else value
+        v = half_up(value, digits) if digits is not None else value
         for band in self.bands:
             if band.min is None:
                 return band.label
@@ -107,6 +108,11 @@ class Catalog:
 
     def indicators_needing(self, extract_key: str) -> list[Indicator]:
         return [i for i in self.indicators.values() if extract_key in i.extracts]
+
+
+def half_up(value: float, digits: int) -> float:
+    """Round as a person does on paper (88.305 -> 88.31), not as binary floats do."""
+    return float(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
 
 
 class CatalogError(ValueError):

@@ -24,7 +24,7 @@ EXTRACT = "ekinerja/skm_responses"
 def krejcie_morgan(population: int, chi_square: float, proportion: float, margin: float) -> int:
     """Minimum sample size for a finite population (Krejcie & Morgan, 1970), rounded up."""
     pq = proportion * (1 - proportion)
-    return math.ceil(chi_square * population * pq / (margin**2 * (population - 1) + chi_square * pq))
+    return math.ceil(chi_square * population * pq / (margin * margin * (population - 1) + chi_square * pq))
 
 
 def unit_months(responses: pd.DataFrame, elements: list[str], conversion: float) -> pd.DataFrame:
