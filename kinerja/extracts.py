@@ -179,6 +179,14 @@ def not_before(limit: date, what: str) -> pa.Check:
     return pa.Check(lambda s: s >= ts, error=_error("date_window", f"must not be before {what} ({ts:%Y-%m-%d})"))
 
 
+def month_in_file_window(ctx: ValidationContext) -> pa.Check:
+    """A record's month (``YYYY-MM``) lies in the PK year and not after the month of the file that
+    carries it (an earlier month is a restatement and replaces its staged version)."""
+    first, last = f"{ctx.catalog.pk_year:04d}-01", str(ctx.month)
+    return pa.Check.in_range(first, last, error=_error(
+        "date_window", f"must be a month from {first} to {last} (the PK year, not after the file's month)"))
+
+
 def row_rule(name: str, fn: Callable[[pd.DataFrame], pd.Series], reason: str,
              columns: tuple[str, ...] = ()) -> pa.Check:
     """A check across columns of one row; ``columns`` are the ones named in the quarantine."""

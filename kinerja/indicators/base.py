@@ -131,3 +131,9 @@ def in_window(dates: pd.Series, window: Window) -> pd.Series:
 def mean_or_none(values: Iterable[float | None]) -> float | None:
     vals = [v for v in values if not is_missing(v)]
     return sum(vals) / len(vals) if vals else None
+
+
+def latest_snapshot(months: Iterable[str], as_of) -> str | None:
+    """The latest snapshot month (``YYYY-MM``) at or before ``as_of``, or None when there is none."""
+    eligible = [m for m in months if m <= str(as_of)]
+    return max(eligible) if eligible else None

@@ -1,0 +1,78 @@
+"""Indicator 14: follow-up of BPK audit recommendations (*tindak lanjut rekomendasi BPK*).
+
+Base = recommendations of an LHP year before the PK year still unresolved on
+1 January (resolved_at blank or on/after 1 January). A recommendation of the
+base is done when it is resolved and verified by the Inspektorat; it counts in
+the window holding the later of the two dates (``resolved_at``, ``verified_at``),
+so it counts once. Value = done in the window / (``base_share`` x base) x 100;
+the year is the sum of its quarters (increment), a month row the month's
+contribution. Breakdown rows per responsible unit, on the unit's own base.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from kinerja.catalog import Indicator
+from kinerja.indicators.base import ALL, Computed, in_window
+from kinerja.indicators.increment import local_day, quarters_to_date
+from kinerja.periods import Window
+
+CODE = "rekomendasi_bpk"
+EXTRACT = "bpk/rekomendasi"
+
+
+def with_base_and_done(recs: pd.DataFrame, pk_year: int) -> pd.DataFrame:
+    """Adds ``in_base`` and ``done_at`` (resolved and verified: the later of the two dates, else NaT)."""
+    df = recs[["rec_id", "lhp_year", "unit_code", "resolved_at", "verified", "verified_at"]].copy()
+    year_start = pd.Timestamp(date(pk_year, 1, 1))
+    unresolved_on_jan1 = df["resolved_at"].isna() | (local_day(df["resolved_at"]) >= year_start)
+    df["in_base"] = ((df["lhp_year"] < pk_year).fillna(False) & unresolved_on_jan1).astype(bool)
+    ra, va = df["resolved_at"], df["verified_at"]
+    done = df["verified"].fillna(False).astype(bool) & ra.notna() & va.notna()
+    df["done_at"] = ra.where(ra >= va, va).where(done)
+    return df
+
+
+def _measures(base: pd.DataFrame, w: Window, periods: list[Window]) -> pd.DataFrame:
+    """Per base recommendation, 0/1 flags for window ``w`` (made of ``periods``)."""
+    done_in = pd.Series(False, index=base.index)
+    resolved_in = pd.Series(False, index=base.index)
+    for p in periods:
+        done_in |= in_window(base["done_at"], p).fillna(False)
+        resolved_in |= in_window(base["resolved_at"], p).fillna(False)
+    verified_by_cutoff = base["done_at"].notna() & (base["done_at"] <= pd.Timestamp(w.cutoff))
+    open_at_end = base["resolved_at"].isna() | (local_day(base["resolved_at"]) > pd.Timestamp(w.end))
+    return pd.DataFrame({
+        "unit_code": base["unit_code"],
+        "n_base": 1,
+        "n_done": done_in.astype(int),
+        "n_resolved_not_verified": (resolved_in & ~verified_by_cutoff).astype(int),
+        "n_open_at_end": open_at_end.astype(int),
+    })
+
+
+def compute(inputs: dict[str, pd.DataFrame], windows: list[Window], indicator: Indicator) -> Computed:
+    out = Computed()
+    if not windows:
+        return out
+    share = float(indicator.rules["base_share"])
+    recs = with_base_and_done(inputs[EXTRACT], windows[0].start.year)
+    base = recs[recs["in_base"]]
+    for w in windows:
+        periods = quarters_to_date(w) if w.period_type == "year" else [w]
+        m = _measures(base, w, periods)
+        totals = m.drop(columns="unit_code").sum()
+        per_unit = m.groupby("unit_code", sort=True).sum()
+        for unit, row in [(ALL, totals), *per_unit.iterrows()]:
+            n_base = int(row["n_base"])
+            denominator = share * n_base
+            # each quarter's value is n_q / denominator x 100, so their sum is the count over the quarters
+            value = int(row["n_done"]) / denominator * 100 if n_base else None
+            comps = {"base": n_base, "denominator": denominator, "n_done": int(row["n_done"]),
+                     "n_resolved_not_verified": int(row["n_resolved_not_verified"]),
+                     "n_open_at_end": int(row["n_open_at_end"])}
+            out.add(w, value, n_base, unit, comps)
+    return out

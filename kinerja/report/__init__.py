@@ -1,0 +1,91 @@
+"""``kinerja report``: the scorecard as a spreadsheet (xlsx), a page (html) or markdown (md).
+
+Read-only on the warehouse. Exit status 0 when the report is written, 2 on bad usage
+(an unknown year, a missing output directory, a warehouse that does not exist yet).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from kinerja.report.data import ReportData, ReportError, load
+
+EXIT_OK, EXIT_USAGE = 0, 2
+FORMATS = ("md", "xlsx", "html")
+
+__all__ = ["FORMATS", "ReportData", "ReportError", "build", "cli", "load", "render", "write"]
+
+
+def render(data: ReportData, fmt: str) -> bytes:
+    """The report of ``data`` in one format, as the bytes of the file."""
+    if fmt == "html":
+        from kinerja.report import html
+
+        return html.render(data).encode("utf-8")
+    if fmt == "xlsx":
+        from kinerja.report import xlsx
+
+        return xlsx.render(data)
+    if fmt == "md":
+        from kinerja.report import md
+
+        return md.render(data).encode("utf-8")
+    raise ReportError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+
+
+def check_out(out: Path) -> None:
+    if out.is_dir():
+        raise ReportError(f"--out {out} is a directory; give a file name")
+    if not out.parent.is_dir():
+        raise ReportError(f"--out {out}: directory {out.parent} does not exist")
+
+
+def write(data: ReportData, fmt: str, out: Path) -> Path:
+    check_out(out)
+    payload = render(data, fmt)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_bytes(payload)
+    tmp.replace(out)  # a reader never sees half a file
+    return out
+
+
+def build(engine: sa.Engine, year: int, fmt: str, out: Path) -> Path:
+    """Read the year from the warehouse and write the report; raises ReportError on bad usage."""
+    check_out(out)
+    return write(load(engine, year), fmt, out)
+
+
+def _engine(url: str) -> sa.Engine:
+    from kinerja.warehouse import create_engine, safe_url, sqlite_file
+
+    path = sqlite_file(sa.make_url(url))
+    if path is not None and not path.exists():
+        # never create an empty warehouse just to report on it
+        raise ReportError(f"no warehouse at {safe_url(url)} (run `kinerja run`, `backfill` or `demo` first)")
+    return create_engine(url)
+
+
+def cli(args) -> int:
+    """``kinerja report --year Y --format md|xlsx|html --out PATH [--warehouse URL]``."""
+    from kinerja.config import resolve
+
+    out = Path(args.out).expanduser()
+    try:
+        check_out(out)
+        if args.format not in FORMATS:
+            raise ReportError(f"unknown format {args.format!r} (one of {', '.join(FORMATS)})")
+        engine = _engine(resolve(None, args.warehouse).warehouse_url)
+        try:
+            data = load(engine, args.year)
+        finally:
+            engine.dispose()
+        write(data, args.format, out)
+    except ReportError as exc:
+        print(f"kinerja report: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    as_of = data.as_of() or "no results yet"
+    print(f"kinerja report: wrote {out} ({args.format}, PK {args.year}, data through {as_of})")
+    return EXIT_OK
