@@ -1,24 +1,56 @@
-"""Backfill: the monthly job for each month of a range, in order. A failed month does not stop the next."""
+"""Backfill: the monthly job for each month of a range, in order. A failed month does not stop the next.
+
+Each month runs as a subflow named ``kinerja-<month>``. A failed month does not alert on
+its own: when the backfill ends, one alert names every failed month with its failed
+extracts and indicators (``flows.alerts``).
+"""
 
 from __future__ import annotations
 
 from prefect import flow, get_run_logger
+from prefect.runtime import flow_run
 
-from flows.monthly import RunFailed, monthly
-from kinerja.periods import Month, month_range
+from flows import alerts
+from flows.monthly import RequiredPeriod, RunFailed, check_parameters, monthly
+from kinerja.periods import Month, PeriodError, month_range
 
 
-@flow(name="kinerja-backfill", flow_run_name="kinerja-backfill-{from_period}-{to_period}")
-def backfill(from_period: str, to_period: str, landing_dir: str | None = None,
+def parse_range(from_period: str, to_period: str) -> list[Month]:
+    """The months of the range, or a PeriodError naming the parameter at fault."""
+    bounds = []
+    for name, text in (("from_period", from_period), ("to_period", to_period)):
+        try:
+            bounds.append(Month.parse(text))
+        except PeriodError as exc:
+            raise PeriodError(f"{name}: {exc}") from None
+    return month_range(*bounds)
+
+
+@flow(name="kinerja-backfill", flow_run_name="kinerja-backfill-{from_period}-{to_period}",
+      on_failure=[alerts.on_failure], on_crashed=[alerts.on_crashed])
+def backfill(from_period: RequiredPeriod, to_period: RequiredPeriod, landing_dir: str | None = None,
              warehouse_url: str | None = None) -> dict:
+    """The monthly job for every month from ``from_period`` to ``to_period``, in order.
+
+    Args:
+        from_period: The first month, YYYY-MM (e.g. 2024-01).
+        to_period: The last month, YYYY-MM (e.g. 2024-12), not before from_period.
+        landing_dir: The landing directory. Empty: KINERJA_LANDING_DIR, else data/landing in the project.
+        warehouse_url: SQLAlchemy URL of the warehouse. Empty: KINERJA_WAREHOUSE_URL, else
+            sqlite:///data/warehouse.db.
+    """
+    months = parse_range(from_period, to_period)  # first: a bad range fails before any file is opened
+    check_parameters(str(months[0]), landing_dir, warehouse_url)
     logger = get_run_logger()
-    months = month_range(Month.parse(from_period), Month.parse(to_period))
-    failed = []
+    failed, details = [], {}
     for m in months:
         state = monthly(period=str(m), landing_dir=landing_dir, warehouse_url=warehouse_url, return_state=True)
         if not state.is_completed():
             failed.append(f"{m}: {state.message}")
+            exc = alerts.failure_of(state.state_details.flow_run_id, state)
+            details[str(m)] = exc if isinstance(exc, RunFailed) else RunFailed(state.message or "", period=str(m))
     if failed:
         logger.error("backfill: %d of %d months failed", len(failed), len(months))
-        raise RunFailed("backfill failed months: " + " | ".join(failed))
+        raise alerts.remember(flow_run.id, RunFailed("backfill failed months: " + " | ".join(failed),
+                                                     period=f"{months[0]}..{months[-1]}", failed_months=details))
     return {"months": [str(m) for m in months]}

@@ -2,23 +2,34 @@
 
 Run names carry the period (``kinerja-2024-06``) so the Prefect UI reads as a calendar.
 An extract that fails costs only the indicators that need it; the run then ends
-Failed, after everything else is loaded, so that operations are alerted.
+Failed, after everything else is loaded, so that operations are alerted
+(``flows.alerts``: a JSON webhook naming the period, the failed extracts and indicators).
+Every run, failed or not, publishes its artifacts (``flows.reporting``).
+
+Parameters are checked before anything else happens: a malformed period, a landing
+directory that is not there or a warehouse URL that does not parse stop the run
+with a clear message before any file is opened or any table is written.
 """
 
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 import pandas as pd
+import sqlalchemy as sa
 from prefect import flow, get_run_logger
+from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
+from pydantic import Field
 
+from flows import alerts
 from flows.reporting import publish_run_artifacts
-from kinerja import pipeline
+from kinerja import pipeline, warehouse
 from kinerja.catalog import load_catalog
-from kinerja.config import resolve
+from kinerja.config import Settings, resolve
 from kinerja.indicators import base
-from kinerja.periods import Month, previous_month
+from kinerja.periods import MONTH_RE, Month, previous_month
 from kinerja.readers import ExtractFileError
 from kinerja.warehouse import create_engine, safe_url
 from tasks.compute import compute_indicator, read_staged
@@ -27,13 +38,51 @@ from tasks.load import finish_run, load_results, prepare_warehouse, start_run
 from tasks.stage import record_failed, stage_rows
 from tasks.validate import validate_file
 
+# The parameter schema the deployments publish (descriptions come from the docstrings): the UI
+# shows the pattern, and the server refuses a run whose period does not match it, before the
+# run even exists. Inside the flow, Month.parse checks again (and the year's range) first thing.
+PERIOD_PATTERN = MONTH_RE.pattern
+Period = Annotated[str | None, Field(json_schema_extra={"pattern": PERIOD_PATTERN, "examples": ["2024-03"]})]
+RequiredPeriod = Annotated[str, Field(json_schema_extra={"pattern": PERIOD_PATTERN, "examples": ["2024-01"]})]
+
 
 class RunFailed(RuntimeError):
-    """The run finished and loaded what it could, but an extract or an indicator failed."""
+    """The run finished and loaded what it could, but an extract or an indicator failed.
+
+    Carries what failed, for the alert: ``period``, ``failed_extracts`` (extract id ->
+    message), ``failed_indicators`` (indicator no -> reason) and ``indicator_names``.
+    """
+
+    def __init__(self, message: str, *, period: str | None = None, failed_extracts: dict | None = None,
+                 failed_indicators: dict | None = None, indicator_names: dict | None = None,
+                 failed_months: dict | None = None):
+        super().__init__(message)
+        self.period = period
+        self.failed_extracts = dict(failed_extracts or {})
+        self.failed_indicators = dict(failed_indicators or {})
+        self.indicator_names = dict(indicator_names or {})
+        self.failed_months = dict(failed_months or {})
 
 
 def resolve_period(period: str | None) -> Month:
     return Month.parse(period) if period else previous_month()
+
+
+def check_parameters(period: str | None, landing_dir: str | None, warehouse_url: str | None
+                     ) -> tuple[Month, Settings]:
+    """Validate the run's parameters before any file is opened (raises PeriodError / ValueError)."""
+    month = resolve_period(period)
+    settings = resolve(landing_dir, warehouse_url)
+    if not settings.landing_dir.is_dir():
+        what = "is not a directory" if settings.landing_dir.exists() else "does not exist"
+        raise ValueError(f"landing directory {settings.landing_dir} {what} (parameter landing_dir, "
+                         f"or KINERJA_LANDING_DIR)")
+    try:
+        sa.make_url(settings.warehouse_url)
+    except sa.exc.ArgumentError:
+        raise ValueError("warehouse URL does not parse as a SQLAlchemy URL (parameter warehouse_url, "
+                         "or KINERJA_WAREHOUSE_URL), e.g. sqlite:///data/warehouse.db") from None
+    return month, settings
 
 
 def _run_name() -> str:
@@ -41,55 +90,68 @@ def _run_name() -> str:
     return f"kinerja-{period or previous_month()}"
 
 
-@flow(name="kinerja-monthly", flow_run_name=_run_name, validate_parameters=True)
-def monthly(period: str | None = None, landing_dir: str | None = None,
-            warehouse_url: str | None = None) -> dict:
-    """Run one month (default: the previous month in Asia/Jakarta) and restate its year to date."""
+@flow(name="kinerja-monthly", flow_run_name=_run_name, validate_parameters=True,
+      on_failure=[alerts.on_failure], on_crashed=[alerts.on_crashed])
+def monthly(period: Period = None, landing_dir: str | None = None, warehouse_url: str | None = None) -> dict:
+    """Run one month (default: the previous month in Asia/Jakarta) and restate its year to date.
+
+    Args:
+        period: The month to run, YYYY-MM (e.g. 2024-03). Empty: the previous month in Asia/Jakarta.
+        landing_dir: The landing directory. Empty: KINERJA_LANDING_DIR, else data/landing in the project.
+        warehouse_url: SQLAlchemy URL of the warehouse. Empty: KINERJA_WAREHOUSE_URL, else
+            sqlite:///data/warehouse.db. Keep passwords out of parameters: set them in the worker's environment.
+    """
+    month, settings = check_parameters(period, landing_dir, warehouse_url)
     logger = get_run_logger()
-    month = resolve_period(period)
-    settings = resolve(landing_dir, warehouse_url)
     catalog = load_catalog(month.year)
     engine = create_engine(settings.warehouse_url)
     run_id = str(flow_run.id or uuid.uuid4())
     logger.info("period %s, landing %s, warehouse %s", month, settings.landing_dir,
                 safe_url(settings.warehouse_url))
 
-    prepare_warehouse(engine, catalog)
-    start_run(engine, run_id, "kinerja-monthly", catalog.pk_year, str(month))
-
     outcomes = []
-    for ext in pipeline.needed_extracts(catalog):
-        raw = None
-        try:
-            raw = extract_file(settings.landing_dir, ext, month)
-            validated = validate_file(raw, ext, catalog, month)
-            outcomes.append(stage_rows(engine, ext, raw, validated, month, run_id, catalog.pk_year))
-        except ExtractFileError as exc:
-            outcomes.append(record_failed(engine, ext, month, run_id, catalog.pk_year, exc, raw))
-    failed_extracts = {o.extract_id: o.message for o in outcomes if o.status == "failed"}
+    try:
+        prepare_warehouse(engine, catalog)
+        start_run(engine, run_id, "kinerja-monthly", catalog.pk_year, str(month))
+        for ext in pipeline.needed_extracts(catalog):
+            raw = None
+            try:
+                raw = extract_file(settings.landing_dir, ext, month)
+                validated = validate_file(raw, ext, catalog, month)
+                outcomes.append(stage_rows(engine, ext, raw, validated, month, run_id, catalog.pk_year))
+            except ExtractFileError as exc:
+                outcomes.append(record_failed(engine, ext, month, run_id, catalog.pk_year, exc, raw))
+        failed_extracts = {o.extract_id: o.message for o in outcomes if o.status == "failed"}
 
-    windows = pipeline.run_windows(catalog, month)
-    indicators = pipeline.implemented_indicators(catalog)
-    inputs = read_staged(engine, catalog, [e.id for e in pipeline.needed_extracts(catalog)])
-    results, components, failed_indicators = [], [], {}
-    for ind in indicators:
-        try:
-            res, comp = compute_indicator(ind, inputs, windows, catalog.pk_year)
-        except Exception as exc:  # one broken formula must not stop the others
-            failed_indicators[ind.no] = f"{type(exc).__name__}: {exc}"
-            res, comp = base.no_data(ind, windows, catalog.pk_year)
-            res = res.iloc[0:0]  # keep the last good values rather than blanking the year
-        missing = [e for e in ind.extracts if e in failed_extracts]
-        if missing:
-            failed_indicators[ind.no] = "extract failed: " + ", ".join(missing)
-            res, comp = pipeline.blank_for_failed(ind, windows, month, catalog.pk_year, res, comp)
-        results.append(res)
-        components.append(comp)
-    plan_inputs = {k: v for k, v in inputs.items() if k not in failed_extracts}
-    output = pipeline.ComputeOutput(pd.concat(results, ignore_index=True),
-                                    pd.concat(components, ignore_index=True), sorted(failed_indicators),
-                                    pipeline.compute_action_plan(catalog, plan_inputs, windows))
-    summary = load_results(engine, catalog.pk_year, output, run_id)
+        windows = pipeline.run_windows(catalog, month)
+        indicators = pipeline.implemented_indicators(catalog)
+        inputs = read_staged(engine, catalog, [e.id for e in pipeline.needed_extracts(catalog)])
+        results, components, failed_indicators = [], [], {}
+        for ind in indicators:
+            try:
+                res, comp = compute_indicator(ind, inputs, windows, catalog.pk_year)
+            except Exception as exc:  # one broken formula must not stop the others
+                failed_indicators[ind.no] = f"{type(exc).__name__}: {exc}"
+                res, comp = base.no_data(ind, windows, catalog.pk_year)
+                res = res.iloc[0:0]  # keep the last good values rather than blanking the year
+            missing = [e for e in ind.extracts if e in failed_extracts]
+            if missing:
+                failed_indicators[ind.no] = "extract failed: " + ", ".join(missing)
+                res, comp = pipeline.blank_for_failed(ind, windows, month, catalog.pk_year, res, comp)
+            results.append(res)
+            components.append(comp)
+        plan_inputs = {k: v for k, v in inputs.items() if k not in failed_extracts}
+        output = pipeline.ComputeOutput(pd.concat(results, ignore_index=True),
+                                        pd.concat(components, ignore_index=True), sorted(failed_indicators),
+                                        pipeline.compute_action_plan(catalog, plan_inputs, windows))
+        summary = load_results(engine, catalog.pk_year, output, run_id)
+    except Exception as exc:
+        # Stopped before the end (the warehouse went away after its retries, a bug): say so in
+        # pipeline_run and in the artifacts, then fail with the original error.
+        message = alerts.redact(f"kinerja {month}: run stopped: {type(exc).__name__}: {exc}",
+                                settings.warehouse_url)
+        _finish_quietly(engine, catalog, month, run_id, outcomes, message)
+        raise
 
     message = None
     if failed_extracts or failed_indicators:
@@ -97,11 +159,48 @@ def monthly(period: str | None = None, landing_dir: str | None = None,
         parts += [f"indicator {k}: {v}" for k, v in sorted(failed_indicators.items())]
         message = f"kinerja {month}: " + "; ".join(parts)
     finish_run(engine, run_id, "failed" if message else "completed", message, outcomes)
-    publish_run_artifacts(engine, catalog, month, run_id, outcomes, message)
+    _publish(engine, catalog, month, run_id, outcomes, message)
     result = {"period": str(month), "run_id": run_id, "failed_extracts": failed_extracts,
               "failed_indicators": failed_indicators, "loaded": summary.__dict__}
     engine.dispose()
     if message:
         logger.error(message)
-        raise RunFailed(message)
+        names = {ind.no: ind.short_name for ind in indicators if ind.no in failed_indicators}
+        raise alerts.remember(flow_run.id, RunFailed(
+            message, period=str(month), failed_extracts=failed_extracts, failed_indicators=failed_indicators,
+            indicator_names=names))
     return result
+
+
+def _publish(engine, catalog, month, run_id, outcomes, message) -> None:
+    """Publish the run's artifacts; a problem publishing them is logged, never hides the run's outcome.
+
+    When the full artifacts cannot be built (the warehouse is unreachable), a short one still
+    says what stopped the run and which files were read."""
+    try:
+        publish_run_artifacts(engine, catalog, month, run_id, outcomes, message)
+        return
+    except Exception as exc:
+        get_run_logger().error("could not publish the run's artifacts: %s: %s", type(exc).__name__,
+                               alerts.redact(str(exc), engine.url.render_as_string(hide_password=False)))
+    rows = [f"| {o.extract_id} | {o.file or ''} | {o.status} | {o.rows_read} | {o.rows_staged} | "
+            f"{o.rows_quarantined} |" for o in outcomes]
+    table = "\n".join(["| extract | file | status | read | staged | quarantined |",
+                       "|---|---|---|---:|---:|---:|", *rows])
+    try:
+        create_markdown_artifact(key=f"kinerja-{catalog.pk_year}-run-stopped",
+                                 markdown=f"# Kinerja {month}: run stopped\n\n**Failed:** {message}\n\n"
+                                          f"## Rows per extract so far\n\n{table}\n",
+                                 description=f"Run {run_id} stopped before loading")
+    except Exception as exc:
+        get_run_logger().error("could not publish even the short artifact: %s", type(exc).__name__)
+
+
+def _finish_quietly(engine, catalog, month, run_id, outcomes, message) -> None:
+    """Record a run that stopped early as failed (no retries: the error is already final)."""
+    try:
+        warehouse.finish_run(engine, run_id, "failed", message, outcomes)
+    except Exception as exc:
+        get_run_logger().error("could not record the failed run in pipeline_run: %s", type(exc).__name__)
+    _publish(engine, catalog, month, run_id, outcomes, message)
+    engine.dispose()

@@ -1,28 +1,49 @@
-"""Artifacts a run publishes for the Prefect UI: the scorecard and the row counts per extract."""
+"""Artifacts a run publishes for the Prefect UI: the scorecard with the row counts per extract, and the
+data-quality report of the month (``kinerja.quality``).
+
+Text that comes from landing files (messages, reasons) is escaped for markdown; the warehouse
+password never reaches an artifact (messages pass through ``kinerja.safety.redact``).
+"""
 
 from __future__ import annotations
 
 from prefect.artifacts import create_markdown_artifact
 
-from kinerja import scorecard
+from kinerja import quality, scorecard
 from kinerja.catalog import Catalog
 from kinerja.periods import Month
+from kinerja.safety import redact
 
 
 def counts_markdown(outcomes) -> str:
     lines = ["| extract | file | status | read | staged | quarantined |", "|---|---|---|---:|---:|---:|"]
     for o in outcomes:
-        lines.append(f"| {o.extract_id} | {o.file or ''} | {o.status} | {o.rows_read} | {o.rows_staged} | "
-                     f"{o.rows_quarantined} |")
+        lines.append(f"| {quality.md(o.extract_id)} | {quality.md(o.file)} | {quality.md(o.status)} | {o.rows_read} "
+                     f"| {o.rows_staged} | {o.rows_quarantined} |")
+    failed = [o for o in outcomes if o.status == "failed"]
+    if failed:
+        lines += ["", *[f"- **{quality.md(o.extract_id)}** failed: {quality.md(o.message)}" for o in failed]]
     return "\n".join(lines)
 
 
+def quality_artifact_key(month: Month) -> str:
+    return f"kinerja-quality-{month}"
+
+
 def publish_run_artifacts(engine, catalog: Catalog, month: Month, run_id: str, outcomes, message) -> None:
+    url = engine.url.render_as_string(hide_password=False)
     table = scorecard.markdown(scorecard.fetch(engine, catalog.pk_year))
-    head = f"**Failed:** {message}\n\n" if message else "All extracts staged and all indicators computed.\n\n"
+    head = (f"**Failed:** {quality.md(redact(message, url))}\n\n" if message
+            else "All extracts staged and all indicators computed.\n\n")
     create_markdown_artifact(
         key=f"kinerja-{catalog.pk_year}-scorecard",
         markdown=f"# Kinerja {month}: scorecard {catalog.pk_year}\n\n{head}{table}\n\n"
                  f"## Rows per extract\n\n{counts_markdown(outcomes)}\n",
         description=f"Scorecard and row counts after run {run_id}",
+    )
+    create_markdown_artifact(
+        key=quality_artifact_key(month),
+        markdown=redact(quality.markdown(engine, month, run_id), url),
+        description=f"Data quality of {month}: rows read, staged, quarantined by reason, changes from "
+                    f"{month.previous()} (run {run_id})",
     )

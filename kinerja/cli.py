@@ -9,13 +9,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
+from contextlib import contextmanager
 
 from kinerja.periods import Month, PeriodError, month_range, previous_month
 
 # No network at run time: the local Prefect server must not phone home.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# A busy two-core machine can take longer than Prefect's 20 s default to start its local server.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -74,24 +76,64 @@ def _print_scorecard(warehouse_url: str | None, year: int) -> None:
     engine.dispose()
 
 
+def _landing_problem(args) -> str | None:
+    """Why the landing directory cannot be used (checked before any file is opened), or None.
+
+    ``run`` and ``backfill`` read it: it must be an existing directory. ``demo`` writes it: it must
+    not be a file. A path with a NUL or control character is refused everywhere."""
+    from kinerja.config import LANDING_ENV, resolve
+
+    text = args.landing if args.landing is not None else os.environ.get(LANDING_ENV)
+    where = "--landing" if args.landing is not None else (LANDING_ENV if text else "the default landing directory")
+    if text is not None and (not text.strip() or any(ord(ch) < 32 for ch in text)):
+        return f"{where}: an empty path or a path with a control character"
+    if args.command not in ("run", "backfill", "demo"):
+        return None
+    landing = resolve(args.landing, None).landing_dir
+    if landing.exists() and not landing.is_dir():
+        return f"{where} {landing} is not a directory"
+    if args.command in ("run", "backfill") and not landing.exists():
+        return f"{where} {landing} does not exist"
+    return None
+
+
+@contextmanager
+def _url_kept_out_of_parameters(url: str | None):
+    """A warehouse URL with credentials reaches the flow through the environment, not as a parameter:
+    Prefect stores flow-run parameters and shows them in its UI, which must never show a password."""
+    from kinerja.config import WAREHOUSE_ENV
+
+    if not url or "@" not in url:
+        yield url
+        return
+    before = os.environ.get(WAREHOUSE_ENV)
+    os.environ[WAREHOUSE_ENV] = url
+    try:
+        yield None
+    finally:
+        if before is None:
+            os.environ.pop(WAREHOUSE_ENV, None)
+        else:
+            os.environ[WAREHOUSE_ENV] = before
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return EXIT_USAGE if exc.code else EXIT_OK
-    if args.landing:
-        landing = Path(args.landing)
-        if landing.exists() and not landing.is_dir():
-            print(f"kinerja: --landing {landing} is not a directory", file=sys.stderr)
-            return EXIT_USAGE
+    problem = _landing_problem(args)
+    if problem:
+        print(f"kinerja: {problem}", file=sys.stderr)
+        return EXIT_USAGE
 
     if args.command == "run":
         from flows.monthly import monthly
 
         period = args.period or previous_month()
-        state = monthly(period=str(period), landing_dir=args.landing, warehouse_url=args.warehouse,
-                        return_state=True)
+        with _url_kept_out_of_parameters(args.warehouse) as url:
+            state = monthly(period=str(period), landing_dir=args.landing, warehouse_url=url, return_state=True)
         return _state_exit(state)
 
     if args.command == "backfill":
@@ -102,8 +144,9 @@ def main(argv: list[str] | None = None) -> int:
         except PeriodError as exc:
             print(f"kinerja: {exc}", file=sys.stderr)
             return EXIT_USAGE
-        state = backfill(from_period=str(args.from_period), to_period=str(args.to_period),
-                         landing_dir=args.landing, warehouse_url=args.warehouse, return_state=True)
+        with _url_kept_out_of_parameters(args.warehouse) as url:
+            state = backfill(from_period=str(args.from_period), to_period=str(args.to_period),
+                             landing_dir=args.landing, warehouse_url=url, return_state=True)
         return _state_exit(state)
 
     if args.command == "demo":
@@ -130,9 +173,9 @@ def demo(args) -> int:
         print("kinerja demo: KINERJA_PSEUDONYM_KEY not set; using a generated demo key (not for real data)")
     counts = demo_data.generate(settings.landing_dir, args.year, args.seed, args.scale)
     print(f"kinerja demo: wrote {sum(counts.values())} rows of landing data into {settings.landing_dir}")
-    state = backfill(from_period=f"{args.year}-01", to_period=f"{args.year}-12",
-                     landing_dir=str(settings.landing_dir), warehouse_url=settings.warehouse_url,
-                     return_state=True)
+    with _url_kept_out_of_parameters(settings.warehouse_url) as url:
+        state = backfill(from_period=f"{args.year}-01", to_period=f"{args.year}-12",
+                         landing_dir=str(settings.landing_dir), warehouse_url=url, return_state=True)
     _print_scorecard(settings.warehouse_url, args.year)
     return _state_exit(state)
 

@@ -18,7 +18,7 @@ from kinerja.extracts import Extract, ValidationContext
 from kinerja.indicators import base
 from kinerja.indicators import registry as indicator_registry
 from kinerja.periods import Month, Window, windows_to_date
-from kinerja.privacy import pseudonym_key, pseudonymise
+from kinerja.privacy import MissingKeyError, pseudonym_key, pseudonymise
 from kinerja.readers import ExtractFileError, RawExtract, locate, read_landing_file
 from kinerja.validation import ValidatedExtract, validate
 
@@ -41,18 +41,28 @@ def needed_extracts(catalog: Catalog) -> list[Extract]:
 
 
 def extract(landing: Path, ext: Extract, month: Month) -> RawExtract:
-    """Find and read the month's landing file of an extract (raises ExtractFileError)."""
-    path = locate(landing, ext.source, str(month), ext.name)
-    return read_landing_file(path, landing, set(ext.column_names))
+    """Find and read the month's landing file of an extract (raises ExtractFileError).
+
+    An extract with personal identifiers is refused before its file is opened when
+    the pseudonymisation key is missing (MissingKeyError, a file-level failure)."""
+    path = locate(landing, ext.source, month, ext.name)
+    if any(c.pii for c in ext.columns):
+        try:
+            pseudonym_key()
+        except MissingKeyError as exc:
+            rel = f"{ext.source}/{month}/{path.name}"
+            raise MissingKeyError(f"{rel}: refused: {exc}", rel) from None
+    return read_landing_file(path, landing, ext.column_names,
+                             [c.name for c in ext.columns if c.kind in ("int", "float")])
 
 
 def validate_extract(raw: RawExtract, ext: Extract, catalog: Catalog, month: Month) -> ValidatedExtract:
-    validated = validate(raw, ext, ValidationContext(catalog, month))
+    """Type and check the rows; personal identifiers are pseudonymised before anything is staged."""
     pii = [c for c in ext.columns if c.pii]
-    if pii and len(validated.staged):
-        key = pseudonym_key()
-        for col in pii:
-            validated.staged[col.name] = pseudonymise(validated.staged[col.name], key)
+    key = pseudonym_key() if pii else None  # MissingKeyError: the extract fails, nothing is staged
+    validated = validate(raw, ext, ValidationContext(catalog, month))
+    for col in pii:
+        validated.staged[col.name] = pseudonymise(validated.staged[col.name], key)
     return validated
 
 

@@ -2,31 +2,56 @@
 
 Layout: ``<landing>/<source>/<YYYY-MM>/<extract>.<csv|xlsx|parquet|json>``.
 A reader returns every cell as text (``None`` for a real null) with the row
-number a person sees in a spreadsheet (header = row 1), plus what it detected.
+number a person sees in a spreadsheet (header = row 1; with title rows above
+the header, the real sheet row), plus what it detected (``notes``) and the rows
+it could not split into the header's columns (``row_errors``, quarantined later).
 Typing happens later, column by column, so one bad cell costs one row only.
+
+What makes a whole file unusable (:class:`ExtractFileError`): missing, two files
+for one extract, empty (0 bytes), binary where text is expected, no header row
+with the expected columns, a required column missing or duplicated, most rows
+not matching the header (a wrong delimiter), a corrupt workbook/Parquet/JSON.
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
+import gc
 import hashlib
 import io
+import itertools
 import json
+import math
+from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
 import pandas as pd
 
+from kinerja import parsing
+from kinerja.periods import Month, PeriodError
+from kinerja.safety import UnsafePathError, check_name, mask_digit_runs
+
 EXTENSIONS = ("csv", "xlsx", "parquet", "json")
 HEADER_SCAN_ROWS = 30
+DELIMITERS = (",", ";", "\t", "|")
+DELIMITER_NAMES = {",": "','", ";": "';'", "\t": "TAB", "|": "'|'"}
+# a spreadsheet keeps 15 significant digits: a longer number in a text column (a NIP) has lost digits
+SPREADSHEET_DIGITS = 15
 
 
 class ExtractFileError(Exception):
-    """A landing file that cannot be used at all (missing, ambiguous, unreadable, wrong columns)."""
+    """A landing file that cannot be used at all (missing, ambiguous, unreadable, wrong columns).
+
+    Messages end up in logs and in the warehouse: long digit runs (a NIP read as a
+    column name from a headerless file) are masked.
+    """
 
     def __init__(self, message: str, file: str | None = None):
-        super().__init__(message)
+        super().__init__(mask_digit_runs(message))
         self.file = file
 
 
@@ -38,169 +63,430 @@ class RawExtract:
     sha256: str
     decimal: str = "."
     notes: list[str] = field(default_factory=list)
+    # rows the reader could not split into the header's columns: index, column_name, check_name, reason
+    row_errors: list[dict] = field(default_factory=list)
+    fmt: str = ""
 
 
 def normalise_column(name: object) -> str:
-    text = str(name).strip().lstrip("\ufeff").lower()
-    return "_".join(text.replace("-", " ").replace("/", " ").split())
+    text = str(name).strip().lstrip("\ufeff").strip().lower()
+    return "_".join(text.replace("-", " ").replace("/", " ").replace(".", " ").split())
 
+
+# -- where ------------------------------------------------------------------------------------
 
 def safe_landing_dir(landing: Path | str) -> Path:
-    path = Path(landing).resolve()
+    text = str(landing)
+    if not text or "\x00" in text:
+        raise ExtractFileError("landing directory: an empty path or a path with a NUL character")
+    path = Path(text).expanduser().resolve()
     if path.exists() and not path.is_dir():
         raise ExtractFileError(f"landing path {path} is not a directory")
     return path
 
 
-def locate(landing: Path, source: str, month: str, extract: str) -> Path:
-    """The one landing file of an extract for a month, kept inside the landing directory."""
+def locate(landing: Path, source: str, month: str | Month, extract: str) -> Path:
+    """The one landing file of an extract for a month, kept inside the landing directory.
+
+    ``source`` and ``extract`` must be plain names and ``month`` a ``YYYY-MM`` month,
+    checked before anything is opened: no ``..``, no separators, no absolute paths.
+    """
+    try:
+        check_name(source, "source")
+        check_name(extract, "extract")
+        month = str(Month.parse(str(month)) if not isinstance(month, Month) else month)
+    except (UnsafePathError, PeriodError) as exc:
+        raise ExtractFileError(f"refused: {exc}") from exc
     root = safe_landing_dir(landing)
     folder = (root / source / month).resolve()
     if root not in folder.parents:
         raise ExtractFileError(f"{source}/{month} resolves outside the landing directory")
-    found = [folder / f"{extract}.{ext}" for ext in EXTENSIONS if (folder / f"{extract}.{ext}").is_file()]
     rel = f"{source}/{month}/{extract}.*"
+    found = [folder / f"{extract}.{ext}" for ext in EXTENSIONS if (folder / f"{extract}.{ext}").is_file()]
     if not found:
-        raise ExtractFileError(f"missing file: no {rel} (expected one of {', '.join(EXTENSIONS)})", rel)
+        others = sorted(p.name for p in folder.glob(f"{extract}.*")) if folder.is_dir() else []
+        hint = f"; found {', '.join(others)} (not a supported type)" if others else ""
+        raise ExtractFileError(f"missing file: no {rel} (expected one of {', '.join(EXTENSIONS)}){hint}", rel)
     if len(found) > 1:
         names = ", ".join(p.name for p in found)
-        raise ExtractFileError(f"ambiguous: {source}/{month} holds {names}; keep one", rel)
+        raise ExtractFileError(f"ambiguous: {rel} matches {names}; keep one", rel)
     target = found[0].resolve()
     if root not in target.parents:
         raise ExtractFileError(f"{rel} links outside the landing directory", rel)
     return target
 
 
+# -- text files -------------------------------------------------------------------------------
+
 def decode(data: bytes) -> tuple[str, str]:
-    """Text and the encoding used: UTF-8 (with or without BOM), else Windows-1252, else Latin-1."""
+    """Text and the encoding used: UTF-8 (with or without BOM), UTF-16 with a BOM,
+    else Windows-1252, else Latin-1 (which reads any byte)."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
+        return data[3:].decode("utf-8"), "utf-8 with BOM"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("cp1252"), "cp1252"
+        return data.decode("cp1252"), "windows-1252"
     except UnicodeDecodeError:
         return data.decode("latin-1"), "latin-1"
 
 
+def _check_text(data: bytes) -> None:
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise ExtractFileError("empty file: no header row" if data else "empty file (0 bytes): no header row")
+    if data.startswith(b"PK\x03\x04"):
+        raise ExtractFileError("not a text file: it is a zip/XLSX workbook with a .csv name; save it as CSV "
+                               "or land it as .xlsx")
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ExtractFileError("not a text file: it is an old Excel .xls workbook; save it as CSV or .xlsx")
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ExtractFileError("not a text file: it holds binary (NUL) bytes")
+
+
 def sniff_delimiter(header_line: str) -> str:
-    counts = {d: header_line.count(d) for d in (";", ",", "\t", "|")}
+    counts = {d: header_line.count(d) for d in DELIMITERS}
     best = max(counts, key=counts.get)
     return best if counts[best] else ","
 
 
-def read_csv(data: bytes) -> tuple[pd.DataFrame, pd.Series, str, list[str]]:
-    text, encoding = decode(data)
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        raise ExtractFileError("empty file: no header row")
-    delimiter = sniff_delimiter(lines[0])
-    decimal = "," if delimiter == ";" else "."
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    header = [normalise_column(c) for c in rows[0]]
-    width = len(header)
-    records, numbers, notes = [], [], []
-    for i, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
+def _find_header(text: str, expected: set[str]) -> tuple[int, str, list[str], int]:
+    """(record index of the header, delimiter, header cells, matched column count), scanning the
+    first records with every delimiter for the row holding most expected column names."""
+    best: tuple[int, int, int, str, list[str]] | None = None  # (score, -index, width, delimiter, row)
+    for delim in DELIMITERS:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+        try:
+            head = list(itertools.islice(reader, HEADER_SCAN_ROWS))
+        except csv.Error:
             continue
-        if len(row) > width:
-            if any(cell.strip() for cell in row[width:]):
-                raise ExtractFileError(f"row {i} has {len(row)} fields but the header has {width}")
-            row = row[:width]
-        records.append(row + [None] * (width - len(row)))
-        numbers.append(i)
-    frame = pd.DataFrame(records, columns=header, dtype="string") if records else pd.DataFrame(
-        columns=header, dtype="string")
-    notes.append(f"csv: encoding {encoding}, delimiter {delimiter!r}, decimal {decimal!r}")
-    return frame, pd.Series(numbers, dtype="int64"), decimal, notes
+        for i, row in enumerate(head):
+            score = len({normalise_column(c) for c in row} & expected)
+            cand = (score, -i, len(row), delim, row)
+            if score and (best is None or cand[:3] > best[:3]):
+                best = cand
+    if best is None:
+        return -1, "", [], 0
+    return -best[1], best[3], best[4], best[0]
 
 
-def _cell_text(value: object) -> str | None:
+def _header_names(cells: Iterable[object]) -> list[str]:
+    names = []
+    for j, c in enumerate(cells):
+        name = normalise_column(c) if c is not None else ""
+        names.append(name or f"_blank_{j + 1}")
+    return names
+
+
+def _columns_frame(records: list[list], header: list[str]) -> pd.DataFrame:
+    """Rows of equal width as a frame of text columns (built column by column: fast for big files)."""
+    if not records:
+        return pd.DataFrame({h: pd.Series(dtype="string") for h in header})
+    import pyarrow as pa
+
+    frame = pd.DataFrame({j: pd.array(pa.array([r[j] for r in records], type=pa.large_string()), dtype="string")
+                          for j in range(len(header))})
+    frame.columns = header
+    return frame
+
+
+@contextmanager
+def _no_gc():
+    """Building millions of small lists triggers the cyclic garbage collector again and again,
+    for nothing (they hold no cycles): pause it while a big file is parsed."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def read_csv(data: bytes, expected: set[str], numeric: set[str] = frozenset()
+             ) -> tuple[pd.DataFrame, pd.Series, str, list[str], list[dict]]:
+    with _no_gc():
+        return _read_csv(data, expected, numeric)
+
+
+def _read_csv(data: bytes, expected: set[str], numeric: set[str]
+              ) -> tuple[pd.DataFrame, pd.Series, str, list[str], list[dict]]:
+    """Rows of a CSV as text, their spreadsheet row numbers, the decimal separator, notes, and rows
+    of the wrong width. The decimal separator follows the delimiter (``;`` -> ``,``) unless the
+    cells of the ``numeric`` columns show otherwise."""
+    _check_text(data)
+    text, encoding = decode(data)
+    notes = [f"csv: encoding {encoding}"]
+    idx, delimiter, header_cells, score = _find_header(text, expected)
+    if idx < 0:
+        first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+        delimiter = sniff_delimiter(first)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        found = [normalise_column(c) for c in next(reader, [])]
+        raise ExtractFileError(
+            f"no header row: none of the first {HEADER_SCAN_ROWS} lines names any expected column "
+            f"({', '.join(sorted(expected))}) when split by , ; TAB or |; the first line splits into "
+            f"{len(found)} column(s) by {DELIMITER_NAMES[delimiter]}: wrong delimiter, or no header?")
+    header = _header_names(header_cells)
+    width = len(header)
+    notes.append(f"delimiter {DELIMITER_NAMES[delimiter]}")
+    if idx:
+        notes.append(f"header on row {idx + 1} ({idx} title row(s) above it skipped)")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    body = rows[idx + 1:]
+    # blank lines are skipped but keep their row numbers; the common case costs one pass
+    keep = [i for i, row in enumerate(body) if "".join(row).strip()]
+    records = [body[i] for i in keep] if len(keep) < len(body) else body
+    numbers = [i + idx + 2 for i in keep]
+    wrong = []
+    for pos, row in enumerate(records):
+        if len(row) == width:
+            continue
+        if len(row) > width and not "".join(row[width:]).strip():
+            records[pos] = row[:width]  # trailing empty fields (a trailing delimiter)
+            continue
+        wrong.append((pos, numbers[pos], len(row)))
+        records[pos] = (row + [None] * width)[:width]
+    if not text.endswith(("\n", "\r")) and records:
+        notes.append("the file does not end with a line break: its last line may be cut short")
+    if len(wrong) > 1 and 2 * len(wrong) > len(records):
+        widths = sorted({w for _, _, w in wrong})
+        raise ExtractFileError(
+            f"rows do not match the header: {len(wrong)} of {len(records)} rows have "
+            f"{'/'.join(map(str, widths))} field(s) where the header (row {idx + 1}) has {width} when split by "
+            f"{DELIMITER_NAMES[delimiter]}: a wrong or mixed delimiter?")
+    errors = []
+    for pos, row_no, n in wrong:
+        last = row_no == len(rows)  # spreadsheet rows are 1-based
+        if n < width:
+            reason = (f"row has {n} of the header's {width} fields: the line is cut short"
+                      + (" (the last line of the file is truncated)" if last else ""))
+        else:
+            reason = (f"row has {n} fields but the header has {width}: a value holding an unquoted "
+                      f"{DELIMITER_NAMES[delimiter]}?")
+        errors.append({"index": pos, "column_name": None, "check_name": "field_count", "reason": reason})
+    frame = _columns_frame(records, header)
+    if not records:
+        notes.append("header only: no data rows")
+    cells = [frame[c] for c in frame.columns if c in numeric and header.count(c) == 1]
+    default = "," if delimiter == ";" else "."
+    decimal, why = parsing.detect_decimal(pd.concat(cells, ignore_index=True) if cells else pd.Series(
+        dtype="string"), default, f"the delimiter {DELIMITER_NAMES[delimiter]}")
+    notes.append(why)
+    return frame, pd.Series(numbers, dtype="int64"), decimal, notes, errors
+
+
+# -- spreadsheets -------------------------------------------------------------------------------
+
+def _cell_text(value: object, decimal: str = ".") -> str | None:
+    """One native cell value as the text a person would type for it."""
     if value is None:
         return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, datetime):
+        if value.tzinfo is None and value.time() == time(0, 0):
+            return value.date().isoformat()  # an Excel date cell: shown as the date it is
         return value.isoformat(sep=" ")
     if isinstance(value, date | time):
         return value.isoformat()
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        text = str(int(value)) if value.is_integer() and abs(value) < 1e21 else repr(value)
+        return text.replace(".", ",") if decimal == "," else text
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat(sep=" ")
     return str(value)
 
 
-def read_xlsx(path: Path, expected: set[str]) -> tuple[pd.DataFrame, pd.Series, list[str]]:
+def _lossy_number(value: object) -> bool:
+    return (isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+            and abs(value) >= 10 ** SPREADSHEET_DIGITS)
+
+
+def read_xlsx(path: Path, expected: set[str], numeric: set[str]
+              ) -> tuple[pd.DataFrame, pd.Series, str, list[str], list[dict]]:
     from openpyxl import load_workbook
 
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken workbook
-        raise ExtractFileError(f"unreadable spreadsheet: {exc}") from exc
-    ws = wb.worksheets[0]
-    rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    wb.close()
+        hint = " (an old .xls saved with an .xlsx name?)" if path.read_bytes()[:4] == b"\xd0\xcf\x11\xe0" else ""
+        raise ExtractFileError(f"unreadable spreadsheet{hint}: {type(exc).__name__}: {exc}") from exc
+    try:
+        if not wb.worksheets:
+            raise ExtractFileError("the workbook has no worksheet")
+        ws = wb.worksheets[0]
+        ws.reset_dimensions()  # some exporters write a wrong <dimension>: read every cell there is
+        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        title = ws.title
+    finally:
+        wb.close()
+    if not any(v is not None for row in rows for v in row):
+        raise ExtractFileError(f"empty spreadsheet: the first sheet {title!r} has no cells")
     header_idx, best = None, 0
     for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        names = {normalise_column(c) for c in row if c is not None}
-        score = len(names & expected)
+        score = len({normalise_column(c) for c in row if c is not None} & expected)
         if score > best:
             header_idx, best = i, score
     if header_idx is None:
-        raise ExtractFileError(f"no header row with the expected columns in the first {HEADER_SCAN_ROWS} rows")
-    header = [normalise_column(c) if c is not None else f"_blank_{j}" for j, c in enumerate(rows[header_idx])]
-    records, numbers = [], []
+        raise ExtractFileError(f"no header row naming any expected column ({', '.join(sorted(expected))}) "
+                               f"in the first {HEADER_SCAN_ROWS} rows of sheet {title!r}")
+    header = _header_names(rows[header_idx])
+    width = len(header)
+    body, numbers = [], []
     for i, row in enumerate(rows[header_idx + 1:], start=header_idx + 2):
-        cells = [_cell_text(v) for v in row[: len(header)]]
-        if not any(c is not None and c.strip() for c in cells):
+        cells = (row + [None] * width)[:width]
+        if not any(v is not None and (not isinstance(v, str) or v.strip()) for v in cells):
             continue
-        records.append(cells + [None] * (len(header) - len(cells)))
+        body.append(cells)
         numbers.append(i)
-    frame = pd.DataFrame(records, columns=header, dtype="string") if records else pd.DataFrame(
-        columns=header, dtype="string")
-    notes = [f"xlsx: sheet {ws.title!r}, header on row {header_idx + 1}"]
-    return frame, pd.Series(numbers, dtype="int64"), notes
+    # the decimal convention of the numbers typed as text; native numbers follow it
+    numeric_text = [v for row in body for j, v in enumerate(row) if header[j] in numeric and isinstance(v, str)]
+    decimal, why = parsing.detect_decimal(pd.Series(numeric_text, dtype="string"), ".",
+                                          "numbers stored as numbers")
+    errors = []
+    for pos, cells in enumerate(body):
+        for j, v in enumerate(cells):
+            if header[j] in expected and header[j] not in numeric and _lossy_number(v):
+                errors.append({"index": pos, "column_name": header[j], "check_name": "spreadsheet_number",
+                               "reason": f"{header[j]} is stored as a number in the spreadsheet, which keeps only "
+                                         f"{SPREADSHEET_DIGITS} digits, so its last digits are lost: format the "
+                                         "column as Text and export again"})
+    records = [[_cell_text(v, decimal) for v in cells] for cells in body]
+    frame = _columns_frame(records, header)
+    notes = [f"xlsx: sheet {title!r}, header on row {header_idx + 1}"
+             + (f" ({header_idx} title row(s) above it skipped)" if header_idx else ""), why]
+    if not records:
+        notes.append("header only: no data rows")
+    return frame, pd.Series(numbers, dtype="int64"), decimal, notes, errors
 
 
-def _frame_to_text(df: pd.DataFrame) -> pd.DataFrame:
-    out = {}
-    for col in df.columns:
-        out[normalise_column(col)] = pd.Series([_cell_text(v) if not pd.isna(v) else None
-                                                for v in df[col].astype(object)], dtype="string")
-    return pd.DataFrame(out)
+# -- typed files ------------------------------------------------------------------------------
+
+def _series_text(s: pd.Series) -> pd.Series:
+    """A typed column as text cells, vectorised by dtype."""
+    if pd.api.types.is_bool_dtype(s):
+        return s.map({True: "true", False: "false"}).astype("string")
+    if isinstance(s.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(s):
+        return pd.Series(s.map(lambda v: None if pd.isna(v) else v.isoformat(sep=" ")), index=s.index,
+                         dtype="string")
+    if pd.api.types.is_integer_dtype(s):
+        return s.astype("Int64").astype("string")
+    if pd.api.types.is_float_dtype(s):
+        return pd.Series([_cell_text(float(v)) if not pd.isna(v) else None for v in s.to_numpy(dtype=object)],
+                         index=s.index, dtype="string")
+    if pd.api.types.is_string_dtype(s) and not pd.api.types.is_object_dtype(s):
+        return s.astype("string")
+    return pd.Series([None if v is None or (isinstance(v, float) and math.isnan(v)) else _cell_text(v)
+                      for v in s.to_numpy(dtype=object)], index=s.index, dtype="string")
 
 
-def read_landing_file(path: Path, landing: Path, expected: set[str]) -> RawExtract:
-    rel = str(path.relative_to(safe_landing_dir(landing)))
+def _text_frame(df: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({normalise_column(c): _series_text(df[c]) for c in df.columns}, index=range(len(df)))
+
+
+def read_parquet(data: bytes) -> tuple[pd.DataFrame, list[str]]:
+    df = pd.read_parquet(io.BytesIO(data))
+    return _text_frame(df.reset_index(drop=True)), [f"parquet: {len(df.columns)} columns"]
+
+
+def read_json(data: bytes) -> tuple[pd.DataFrame, list[str]]:
+    """A list of records, ``{"records": [...]}`` / ``{"data": [...]}``, or JSON Lines."""
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise ExtractFileError("empty file (0 bytes): no records" if not data else "empty file: no records")
+    text = data.decode("utf-8-sig")
+    try:
+        doc = json.loads(text)
+        shape = "json records"
+    except json.JSONDecodeError as exc:
+        if "Extra data" not in str(exc):
+            raise ExtractFileError(f"unreadable json: {exc}") from exc
+        try:
+            doc = [json.loads(line) for line in text.splitlines() if line.strip()]
+        except json.JSONDecodeError as exc2:
+            raise ExtractFileError(f"unreadable json lines: {exc2}") from exc2
+        shape = "json lines"
+    if isinstance(doc, dict):
+        for key in ("records", "data", "rows"):
+            if isinstance(doc.get(key), list):
+                doc, shape = doc[key], f"json records under {key!r}"
+                break
+    if not isinstance(doc, list) or not all(isinstance(r, dict) for r in doc):
+        raise ExtractFileError('json must be a list of records (objects), {"records": [...]} or JSON Lines')
+    # build the text cells from the Python values themselves: no float inference, so long ids stay exact
+    columns: dict[str, None] = {}
+    for rec in doc:
+        for k in rec:
+            columns.setdefault(k, None)
+    frame = pd.DataFrame({normalise_column(c): pd.Series([_cell_text(r.get(c)) if not isinstance(
+        r.get(c), dict | list) else json.dumps(r.get(c)) for r in doc], dtype="string") for c in columns},
+        index=range(len(doc)))
+    notes = [f"{shape}: {len(doc)} records"]
+    if not doc:
+        notes.append("no records")
+    return frame, notes
+
+
+# -- one landing file ------------------------------------------------------------------------------
+
+def _check_columns(frame: pd.DataFrame, expected: set[str], rel: str) -> list[str]:
+    """Refuse a file whose header lacks or repeats an expected column; note the extra ones."""
+    cols = list(frame.columns)
+    repeated = sorted({c for c in cols if cols.count(c) > 1 and c in expected})
+    if repeated:
+        raise ExtractFileError(f"{rel}: column(s) {', '.join(repeated)} appear more than once in the header", rel)
+    missing = sorted(expected - set(cols))
+    if missing:
+        hints = []
+        for m in missing:
+            close = difflib.get_close_matches(m, [c for c in cols if c not in expected], n=1, cutoff=0.75)
+            hints.append(f"{m} (found {close[0]}?)" if close else m)
+        raise ExtractFileError(f"{rel}: missing column(s) {', '.join(hints)}; the header has "
+                               f"{', '.join(c for c in cols if not c.startswith('_blank_'))}", rel)
+    extra = [c for c in dict.fromkeys(cols) if c not in expected and not c.startswith("_blank_")]
+    return [f"ignored extra column(s): {', '.join(extra)}"] if extra else []
+
+
+def read_landing_file(path: Path, landing: Path, expected: Iterable[str],
+                      numeric: Iterable[str] = ()) -> RawExtract:
+    """Read one landing file; ``expected`` are the extract's columns, ``numeric`` its int/float columns
+    (they decide the decimal separator). Raises :class:`ExtractFileError` for a file-level problem."""
+    expected, numeric = set(expected), set(numeric)
+    root = safe_landing_dir(landing)
+    try:
+        rel = path.resolve().relative_to(root).as_posix()
+    except ValueError as exc:
+        raise ExtractFileError(f"refused: {path.name} is outside the landing directory") from exc
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ExtractFileError(f"unreadable file {rel}: {exc}", rel) from exc
+        raise ExtractFileError(f"unreadable file {rel}: {type(exc).__name__}: {exc.strerror or exc}", rel) from exc
     digest = hashlib.sha256(data).hexdigest()
     ext = path.suffix.lstrip(".").lower()
-    decimal = "."
+    decimal, errors = ".", []
     try:
         if ext == "csv":
-            frame, numbers, decimal, notes = read_csv(data)
+            frame, numbers, decimal, notes, errors = read_csv(data, expected, numeric)
         elif ext == "xlsx":
-            frame, numbers, notes = read_xlsx(path, expected)
+            frame, numbers, decimal, notes, errors = read_xlsx(path, expected, numeric)
         elif ext == "parquet":
-            frame = _frame_to_text(pd.read_parquet(io.BytesIO(data)))
-            numbers, notes = pd.Series(range(2, len(frame) + 2), dtype="int64"), ["parquet"]
+            frame, notes = read_parquet(data)
+            numbers = pd.Series(range(2, len(frame) + 2), dtype="int64")
         elif ext == "json":
-            records = json.loads(data.decode("utf-8-sig"))
-            if isinstance(records, dict) and "records" in records:
-                records = records["records"]
-            if not isinstance(records, list):
-                raise ExtractFileError("json must be a list of records (or {\"records\": [...]})")
-            frame = _frame_to_text(pd.DataFrame.from_records(records))
-            numbers, notes = pd.Series(range(2, len(frame) + 2), dtype="int64"), ["json records"]
+            frame, notes = read_json(data)
+            numbers = pd.Series(range(2, len(frame) + 2), dtype="int64")
         else:
             raise ExtractFileError(f"unsupported file type .{ext}")
+        notes += _check_columns(frame, expected, rel)
     except ExtractFileError as exc:
-        raise ExtractFileError(f"{rel}: {exc}", rel) from exc
-    except (ValueError, csv.Error, UnicodeDecodeError, OSError) as exc:
-        raise ExtractFileError(f"{rel}: unreadable {ext} file: {exc}", rel) from exc
+        text = str(exc)
+        raise ExtractFileError(text if text.startswith(rel) else f"{rel}: {text}", rel) from exc
+    except Exception as exc:  # any other failure to parse the file is a file-level problem
+        raise ExtractFileError(f"{rel}: unreadable {ext} file: {type(exc).__name__}: {exc}", rel) from exc
     frame = frame.reset_index(drop=True)
-    return RawExtract(frame, numbers.reset_index(drop=True), rel, digest, decimal, notes)
+    return RawExtract(frame, numbers.reset_index(drop=True), rel, digest, decimal, notes, errors, ext)

@@ -128,6 +128,9 @@ def load_catalog_tables(engine: sa.Engine, catalog: Catalog) -> None:
               "kriteria": p.kriteria, "output": p.output, "due_quarter": p.due_quarter}
              for p in catalog.action_plan]
     with engine.begin() as conn:
+        # two runs of one year at once: without the lock, the second DELETE misses the rows the
+        # first just inserted and its INSERT then violates the primary key (PostgreSQL)
+        lock_year(conn, year)
         for table, rows in (("indicator", indicators), ("indicator_target", targets), ("action_plan", plans)):
             conn.execute(sa.text(f"DELETE FROM {table} WHERE pk_year = :y"), {"y": year})
             insert_rows(conn, table, rows)

@@ -8,16 +8,19 @@ from prefect.cache_policies import NO_CACHE
 from kinerja import pipeline
 from kinerja.catalog import Catalog, Indicator
 from kinerja.periods import Window
+from tasks.retries import DB_RETRY
 
 
-@task(name="read-staged", retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)
+@task(name="read-staged", cache_policy=NO_CACHE, **DB_RETRY)
 def read_staged(engine: sa.Engine, catalog: Catalog, extract_ids: list[str]) -> dict[str, pd.DataFrame]:
     inputs = pipeline.read_inputs(engine, catalog, extract_ids)
     get_run_logger().info("staged rows: %s", {k: len(v) for k, v in inputs.items()})
     return inputs
 
 
-@task(name="compute", task_run_name="compute-{indicator.no:02d}-{indicator.code}", cache_policy=NO_CACHE)
+# no retries: a formula that raises on these inputs raises again; the flow records it and goes on
+@task(name="compute", task_run_name="compute-{indicator.no:02d}-{indicator.code}", retries=0,
+      cache_policy=NO_CACHE)
 def compute_indicator(indicator: Indicator, inputs: dict[str, pd.DataFrame], windows: list[Window],
                       pk_year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     results, components = pipeline.compute_indicator(indicator, inputs, windows, pk_year)

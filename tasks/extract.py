@@ -1,4 +1,9 @@
-"""Task: find and read one landing file."""
+"""Task: find and read one landing file, and log what the reader detected.
+
+The log line names the file, its row count, checksum and every detection decision
+(encoding, delimiter, decimal separator, header row, ignored columns), so a
+steward can see how the file was read without opening it.
+"""
 
 from pathlib import Path
 
@@ -9,23 +14,18 @@ from kinerja import pipeline
 from kinerja.extracts import Extract
 from kinerja.periods import Month
 from kinerja.readers import RawExtract
+from tasks.retries import IO_RETRY
 
 
-def _io_error(task, task_run, state) -> bool:
-    """Retry only on I/O errors; a missing or malformed file is a data problem."""
-    try:
-        state.result()
-    except OSError:
-        return True
-    except Exception:
-        return False
-    return False
-
-
-@task(name="extract", task_run_name="extract-{ext.source}-{ext.name}-{month}", retries=2,
-      retry_delay_seconds=[2, 10], retry_condition_fn=_io_error, cache_policy=NO_CACHE)
+@task(name="extract", task_run_name="extract-{ext.source}-{ext.name}-{month}", cache_policy=NO_CACHE,
+      **IO_RETRY)
 def extract_file(landing: Path, ext: Extract, month: Month) -> RawExtract:
+    """Retried only on transient I/O errors; a missing or malformed file is a data problem."""
     raw = pipeline.extract(landing, ext, month)
-    get_run_logger().info("read %s: %d rows, sha256 %s; %s", raw.file, len(raw.frame), raw.sha256[:12],
-                          "; ".join(raw.notes))
+    logger = get_run_logger()
+    logger.info("read %s: %d rows, sha256 %s; %s", raw.file, len(raw.frame), raw.sha256[:12],
+                "; ".join(raw.notes))
+    if raw.row_errors:
+        logger.warning("%s: %d row(s) do not split into the header's columns (quarantined)", raw.file,
+                       len(raw.row_errors))
     return raw

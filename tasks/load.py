@@ -6,19 +6,23 @@ from prefect.cache_policies import NO_CACHE
 
 from kinerja import pipeline, warehouse
 from kinerja.catalog import Catalog
+from tasks.retries import DB_RETRY
+
+# Every task here talks to the warehouse only: a lost connection or a busy database is retried
+# with backoff; an integrity or SQL error fails at once (retrying it would only delay the alert).
 
 
-@task(name="prepare-warehouse", retries=3, retry_delay_seconds=[2, 10, 30], cache_policy=NO_CACHE)
+@task(name="prepare-warehouse", cache_policy=NO_CACHE, **DB_RETRY)
 def prepare_warehouse(engine: sa.Engine, catalog: Catalog) -> None:
     pipeline.prepare_warehouse(engine, catalog)
 
 
-@task(name="start-run", retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)
+@task(name="start-run", cache_policy=NO_CACHE, **DB_RETRY)
 def start_run(engine: sa.Engine, run_id: str, flow_name: str, pk_year: int, period: str) -> None:
     warehouse.start_run(engine, run_id, flow_name, pk_year, period)
 
 
-@task(name="load", retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)
+@task(name="load", cache_policy=NO_CACHE, **DB_RETRY)
 def load_results(engine: sa.Engine, pk_year: int, output: pipeline.ComputeOutput,
                  run_id: str) -> warehouse.LoadSummary:
     summary = pipeline.load(engine, pk_year, output, run_id)
@@ -27,6 +31,6 @@ def load_results(engine: sa.Engine, pk_year: int, output: pipeline.ComputeOutput
     return summary
 
 
-@task(name="finish-run", retries=2, retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)
+@task(name="finish-run", cache_policy=NO_CACHE, **DB_RETRY)
 def finish_run(engine: sa.Engine, run_id: str, status: str, message: str | None, outcomes: list) -> None:
     warehouse.finish_run(engine, run_id, status, message, outcomes)

@@ -9,10 +9,10 @@ from kinerja.extracts import Extract
 from kinerja.periods import Month
 from kinerja.readers import RawExtract
 from kinerja.validation import ValidatedExtract
+from tasks.retries import DB_RETRY
 
 
-@task(name="stage", task_run_name="stage-{ext.source}-{ext.name}-{month}", retries=2,
-      retry_delay_seconds=[2, 10], cache_policy=NO_CACHE)
+@task(name="stage", task_run_name="stage-{ext.source}-{ext.name}-{month}", cache_policy=NO_CACHE, **DB_RETRY)
 def stage_rows(engine: sa.Engine, ext: Extract, raw: RawExtract, validated: ValidatedExtract, month: Month,
                run_id: str, pk_year: int) -> warehouse.ExtractOutcome:
     outcome = pipeline.stage_extract(engine, ext, raw, validated, month, run_id, pk_year)
@@ -20,7 +20,7 @@ def stage_rows(engine: sa.Engine, ext: Extract, raw: RawExtract, validated: Vali
     return outcome
 
 
-@task(name="record-failed-extract", cache_policy=NO_CACHE)
+@task(name="record-failed-extract", cache_policy=NO_CACHE, **DB_RETRY)
 def record_failed(engine: sa.Engine, ext: Extract, month: Month, run_id: str, pk_year: int,
                   error: Exception, raw: RawExtract | None) -> warehouse.ExtractOutcome:
     outcome = pipeline.record_failure(engine, ext, month, run_id, pk_year, error, raw)

@@ -11,7 +11,10 @@ from kinerja.readers import RawExtract
 from kinerja.validation import ValidatedExtract
 
 
-@task(name="validate", task_run_name="validate-{ext.source}-{ext.name}-{month}", cache_policy=NO_CACHE)
+# no retries: validation failures are data problems (quarantined rows, a file that does not fit its
+# schema); the same file fails the same way a minute later, so the run reports it at once
+@task(name="validate", task_run_name="validate-{ext.source}-{ext.name}-{month}", retries=0,
+      cache_policy=NO_CACHE)
 def validate_file(raw: RawExtract, ext: Extract, catalog: Catalog, month: Month) -> ValidatedExtract:
     validated = pipeline.validate_extract(raw, ext, catalog, month)
     logger = get_run_logger()

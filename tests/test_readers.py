@@ -1,0 +1,210 @@
+"""Readers: file formats, detection, row numbers as a spreadsheet shows them, and staying inside the
+landing directory (SPEC sections 2 and 6). The corpus (test_corpus.py) covers the defects end to end;
+these are the reader's own edge cases."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+
+from kinerja import extracts, pipeline
+from kinerja.periods import Month
+from kinerja.readers import ExtractFileError, decode, locate, read_landing_file
+
+MARCH = Month(2024, 3)
+SKM = extracts.get("ekinerja/skm_responses")
+DAFTAR = extracts.get("portal_data/daftar_data")
+PNS = extracts.get("simpeg/pns_snapshot")
+NIP = "198501012010011001"
+
+
+def land(root: Path, ext, name: str, content: bytes) -> Path:
+    folder = root / ext.source / str(MARCH)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(content)
+    return path
+
+
+def read(root: Path, ext):
+    return pipeline.extract(root, ext, MARCH)
+
+
+DAFTAR_HEADER = "dataset_id,producer_pd,title,key_variables,release_date"
+
+
+def test_xlsx_rows_keep_their_sheet_numbers_with_gaps_and_an_offset_table(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws["B2"] = "Daftar data 2024"
+    for col, name in zip("CDEFG", DAFTAR_HEADER.split(","), strict=True):
+        ws[f"{col}4"] = name
+    ws["C6"], ws["D6"], ws["E6"], ws["G6"] = "DS-1", "BPS", "Data A", "2024-05-01"
+    ws["C9"], ws["D9"], ws["E9"], ws["G9"] = "DS-2", "BPS", "Data B", "2024-99-01"
+    path = land(tmp_path, DAFTAR, "daftar_data.xlsx", b"")
+    wb.save(path)
+    raw = read(tmp_path, DAFTAR)
+    assert raw.row_numbers.tolist() == [6, 9]
+    assert "header on row 4 (3 title row(s) above it skipped)" in raw.notes[0]
+    validated = pipeline.validate_extract(raw, DAFTAR, _catalog(), MARCH)
+    q = validated.quarantine
+    assert q[["row_number", "column_name", "check_name"]].values.tolist() == [[9, "release_date", "parse_date"]]
+
+
+def _catalog():
+    from kinerja.catalog import load_catalog
+
+    return load_catalog(2024)
+
+
+def test_the_header_must_be_in_the_first_30_rows(tmp_path):
+    lines = ["judul"] * 30 + [DAFTAR_HEADER, "DS-1,BPS,A,,2024-05-01"]
+    land(tmp_path, DAFTAR, "daftar_data.csv", "\n".join(lines).encode())
+    with pytest.raises(ExtractFileError, match="no header row"):
+        read(tmp_path, DAFTAR)
+
+
+def test_a_quoted_value_over_two_lines_is_one_row(tmp_path):
+    text = f'{DAFTAR_HEADER}\nDS-1,BPS,"Data\nbaris dua",,2024-05-01\nDS-2,BPS,B,,2024-13-01\n'
+    land(tmp_path, DAFTAR, "daftar_data.csv", text.encode())
+    raw = read(tmp_path, DAFTAR)
+    assert raw.frame["title"].tolist() == ["Data\nbaris dua", "B"]
+    assert raw.row_numbers.tolist() == [2, 3]  # as a spreadsheet shows the records, not the text lines
+
+
+def test_blank_lines_are_skipped_but_counted(tmp_path):
+    text = f"{DAFTAR_HEADER}\n\nDS-1,BPS,A,,2024-05-01\n,,,,\nDS-2,BPS,B,,2024-05-02\n"
+    land(tmp_path, DAFTAR, "daftar_data.csv", text.encode())
+    assert read(tmp_path, DAFTAR).row_numbers.tolist() == [3, 5]
+
+
+@pytest.mark.parametrize(("encoding", "label"), [("utf-16-le", "utf-16"), ("utf-16-be", "utf-16"),
+                                                 ("utf-8", "utf-8"), ("cp1252", "windows-1252")])
+def test_encodings(encoding, label):
+    text = "judul,catatan\nKopi – café,“ok”\n"
+    data = text.encode(encoding)
+    if encoding.startswith("utf-16"):
+        data = ("\ufeff" + text).encode(encoding)
+    decoded, used = decode(data)
+    assert decoded.lstrip("\ufeff") == text and used == label
+
+
+def test_parquet_keeps_long_ids_exact_and_timestamps_with_their_offset(tmp_path):
+    df = pd.DataFrame({"snapshot_month": ["2024-03"], "nip": [int(NIP)], "unit_code": ["BKD"], "education": ["S1"],
+                       "skp_predicate": ["Baik"], "discipline_penalty": ["tidak ada"], "active": [True],
+                       "loaded_at": [pd.Timestamp("2024-03-31 10:00", tz="UTC")]})
+    path = land(tmp_path, PNS, "pns_snapshot.parquet", b"")
+    df.to_parquet(path)
+    raw = read(tmp_path, PNS)
+    assert raw.frame["nip"].tolist() == [NIP]
+    assert raw.frame["loaded_at"].tolist() == ["2024-03-31 10:00:00+00:00"]
+    assert raw.frame["active"].tolist() == ["true"]
+    assert raw.row_numbers.tolist() == [2]
+    assert any("ignored extra column(s): loaded_at" in n for n in raw.notes)
+
+
+def test_json_keeps_long_ids_exact_and_accepts_a_records_wrapper(tmp_path):
+    records = [{"snapshot_month": "2024-03", "nip": int(NIP), "unit_code": "BKD", "education": "S1",
+                "skp_predicate": "Baik", "discipline_penalty": "tidak ada", "active": True},
+               {"snapshot_month": "2024-03", "nip": None, "unit_code": "BKD", "education": "S1",
+                "skp_predicate": "Baik", "discipline_penalty": "tidak ada", "active": 1.0}]
+    land(tmp_path, PNS, "pns_snapshot.json", json.dumps({"records": records}).encode())
+    raw = read(tmp_path, PNS)
+    assert raw.frame["nip"].iloc[0] == NIP and pd.isna(raw.frame["nip"].iloc[1])
+    assert raw.frame["active"].tolist() == ["true", "1"]
+
+
+def test_json_that_is_not_records_fails(tmp_path):
+    land(tmp_path, PNS, "pns_snapshot.json", b'{"nip": "1"}')
+    with pytest.raises(ExtractFileError, match="json must be a list of records"):
+        read(tmp_path, PNS)
+
+
+def test_a_headerless_file_fails_without_showing_a_nip(tmp_path):
+    land(tmp_path, PNS, "pns_snapshot.csv", f"2024-03,{NIP},BKD,S1,Baik,tidak ada,ya\n".encode())
+    with pytest.raises(ExtractFileError) as info:
+        read(tmp_path, PNS)
+    assert "no header row" in str(info.value) and NIP not in str(info.value)
+
+
+def test_a_header_row_whose_names_are_data_masks_digit_runs(tmp_path):
+    # a file whose header line holds one expected name and a NIP: the missing-column message lists it masked
+    land(tmp_path, PNS, "pns_snapshot.csv", f"snapshot_month,{NIP}\n2024-03,x\n".encode())
+    with pytest.raises(ExtractFileError) as info:
+        read(tmp_path, PNS)
+    assert "missing column(s)" in str(info.value)
+    assert NIP not in str(info.value) and "1985**********1001" in str(info.value)
+
+
+# -- staying inside the landing directory ------------------------------------------------------------------
+
+@pytest.mark.parametrize(("source", "month", "extract"), [
+    ("../etc", "2024-03", "passwd"), ("ekinerja", "../../etc", "passwd"), ("ekinerja", "2024-03", "../../x"),
+    ("/etc", "2024-03", "passwd"), ("ekinerja", "2024-3", "skm_responses"), ("eKinerja", "2024-03", "skm"),
+    ("ekinerja", "2024-03\x00", "skm"), ("ekinerja", "2024-03", "skm_responses/../../x")])
+def test_names_that_could_leave_the_landing_directory_are_refused_before_any_file_is_opened(tmp_path, source,
+                                                                                           month, extract):
+    with pytest.raises(ExtractFileError, match="refused"):
+        locate(tmp_path, source, month, extract)
+
+
+def test_a_symlink_out_of_the_landing_directory_is_refused(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "skm_responses.csv").write_text("response_id\n")
+    landing = tmp_path / "landing"
+    (landing / "ekinerja" / "2024-03").mkdir(parents=True)
+    os.symlink(outside / "skm_responses.csv", landing / "ekinerja" / "2024-03" / "skm_responses.csv")
+    with pytest.raises(ExtractFileError, match="links outside the landing directory"):
+        locate(landing, "ekinerja", "2024-03", "skm_responses")
+    os.symlink(outside, landing / "crm")
+    (outside / "2024-03").mkdir()
+    with pytest.raises(ExtractFileError, match="outside the landing directory"):
+        locate(landing, "crm", "2024-03", "pengaduan")
+
+
+def test_reading_a_file_outside_the_landing_directory_is_refused(tmp_path):
+    (tmp_path / "landing").mkdir()
+    other = tmp_path / "x.csv"
+    other.write_text("a\n")
+    with pytest.raises(ExtractFileError, match="outside the landing directory"):
+        read_landing_file(other, tmp_path / "landing", ["a"])
+
+
+def test_a_landing_path_that_is_a_file_or_has_a_nul_is_refused(tmp_path):
+    f = tmp_path / "file"
+    f.write_text("")
+    with pytest.raises(ExtractFileError, match="not a directory"):
+        locate(f, "ekinerja", "2024-03", "skm_responses")
+    with pytest.raises(ExtractFileError, match="NUL"):
+        locate(str(tmp_path) + "\x00/x", "ekinerja", "2024-03", "skm_responses")
+
+
+def test_an_unsupported_file_type_is_named_in_the_missing_file_message(tmp_path):
+    land(tmp_path, SKM, "skm_responses.xls", b"\xd0\xcf\x11\xe0")
+    with pytest.raises(ExtractFileError, match=r"missing file: .*found skm_responses.xls \(not a supported type\)"):
+        read(tmp_path, SKM)
+
+
+def test_an_unreadable_file_is_a_file_failure_naming_it(tmp_path, monkeypatch):
+    land(tmp_path, SKM, "skm_responses.csv", b"response_id\n")
+
+    def denied(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", denied)  # (the tests run as root, who reads anything)
+    with pytest.raises(ExtractFileError, match="unreadable file ekinerja/2024-03/skm_responses.csv: "
+                                               "PermissionError: Permission denied") as info:
+        read(tmp_path, SKM)
+    assert isinstance(info.value.__cause__, PermissionError)  # tasks.retries: not worth a retry
+
+
+def test_a_directory_named_like_the_file_is_not_a_file(tmp_path):
+    (tmp_path / "ekinerja" / "2024-03" / "skm_responses.csv").mkdir(parents=True)
+    with pytest.raises(ExtractFileError, match="missing file"):
+        read(tmp_path, SKM)
