@@ -15,10 +15,15 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("KINERJA_PSEUDONYM_KEY", "test-pseudonym-key")
 
 import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
 from kinerja import pipeline, warehouse  # noqa: E402
 from kinerja.catalog import load_catalog  # noqa: E402
+
+# Property tests must not fail on a busy machine's timing: no per-example deadline.
+settings.register_profile("kinerja", deadline=None)
+settings.load_profile("kinerja")
 
 PG_URL = os.environ.get("KINERJA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
