@@ -15,8 +15,8 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("KINERJA_PSEUDONYM_KEY", "test-pseudonym-key")
 
 import pytest  # noqa: E402
-from hypothesis import settings  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
+from hypothesis import settings  # noqa: E402
 
 from kinerja import pipeline, warehouse  # noqa: E402
 from kinerja.catalog import load_catalog  # noqa: E402
