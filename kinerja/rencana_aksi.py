@@ -14,6 +14,7 @@ An output without a completion row, or with a blank ``completed_on``, is not don
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from kinerja.catalog import Catalog
@@ -51,10 +52,8 @@ def compute(completions: pd.DataFrame, catalog: Catalog, windows: list[Window]) 
     completed = df["completed_on"].notna() & (df["completed_on"] <= df["window_end"])
     on_time = completed & (df["completed_on"] <= df["due_end"])
     due_passed = df["due_end"] <= df["window_end"]
-    df["status"] = BELUM_JATUH_TEMPO
-    df.loc[due_passed, "status"] = TERLAMBAT
-    df.loc[completed, "status"] = SELESAI_TERLAMBAT
-    df.loc[on_time, "status"] = SELESAI_TEPAT_WAKTU
+    df["status"] = np.select([on_time, completed, due_passed], [SELESAI_TEPAT_WAKTU, SELESAI_TERLAMBAT, TERLAMBAT],
+                             BELUM_JATUH_TEMPO)  # the first condition that holds
     # the completion date shown is the one the window knows of
     df["completed_on"] = df["completed_on"].where(completed)
     df["pk_year"] = catalog.pk_year

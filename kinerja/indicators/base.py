@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from kinerja.catalog import Indicator
-from kinerja.periods import Window
+from kinerja.periods import Month, Window, month_range
 
 ALL = "ALL"
 TERCAPAI = "tercapai"
@@ -90,6 +90,8 @@ def finish(computed: Computed, indicator: Indicator, windows: Iterable[Window], 
     """Result rows with target, capaian, status and category; an ``ALL`` row for every window."""
     windows = list(windows)
     by_period = {w.period: w for w in windows}
+    as_of = {w.period: str(w.as_of_month) for w in windows}
+    targets = {w.period: indicator.target_for(w.period_type, w.quarter) for w in windows}
     rows = [r for r in computed.values if r["period"] in by_period]
     have_all = {r["period"] for r in rows if r["unit_code"] == ALL}
     rows += [{"unit_code": ALL, "period": w.period, "value": None, "n_source_rows": 0}
@@ -97,10 +99,10 @@ def finish(computed: Computed, indicator: Indicator, windows: Iterable[Window], 
     out = []
     for r in rows:
         w = by_period[r["period"]]
-        target = indicator.target_for(w.period_type, w.quarter) if r["unit_code"] == ALL else None
+        target = targets[w.period] if r["unit_code"] == ALL else None
         out.append({
             "pk_year": pk_year, "indicator_no": indicator.no, "unit_code": r["unit_code"],
-            "period": w.period, "period_type": w.period_type, "as_of_month": str(w.as_of_month),
+            "period": w.period, "period_type": w.period_type, "as_of_month": as_of[w.period],
             "value": r["value"], "target": target,
             "capaian_pct": capaian(r["value"], target, indicator.polarity),
             "status": status(r["value"], target, indicator.polarity),
@@ -112,7 +114,7 @@ def finish(computed: Computed, indicator: Indicator, windows: Iterable[Window], 
                          columns=COMPONENT_VALUE_COLUMNS)
     comps.insert(0, "pk_year", pk_year)
     comps.insert(1, "indicator_no", indicator.no)
-    comps["as_of_month"] = comps["period"].map(lambda p: str(by_period[p].as_of_month))
+    comps["as_of_month"] = comps["period"].map(as_of.get)
     return results, comps
 
 
@@ -126,6 +128,48 @@ def in_window(dates: pd.Series, window: Window) -> pd.Series:
     d = dates.dt.tz_localize(None) if getattr(dates.dt, "tz", None) is not None else dates
     d = d.dt.normalize()
     return (d >= pd.Timestamp(window.start)) & (d <= pd.Timestamp(window.end))
+
+
+def month_of(dates: pd.Series) -> pd.Series:
+    """The calendar month (``YYYY-MM``) of each date, or of each aware timestamp in its own (local)
+    time zone; missing stays missing."""
+    local = dates.dt.tz_localize(None) if getattr(dates.dt, "tz", None) is not None else dates
+    codes, months = pd.factorize(local.dt.to_period("M"))  # each distinct month is formatted once
+    labels = pd.array([str(m) for m in months] + [pd.NA], dtype="string")
+    return pd.Series(labels[codes], index=dates.index)  # code -1 (no date) takes the trailing NA
+
+
+def window_months(windows: Iterable[Window], from_january: bool = False) -> pd.DataFrame:
+    """The months (``YYYY-MM``) each window covers, one row per (``period``, ``month``).
+
+    A window is a union of whole months, so a measure summed (or averaged) per month
+    is combined per window by a merge on ``month`` and a groupby on ``period``. With
+    ``from_january`` the months run from January of the window's year (year to date).
+    """
+    rows = [(w.period, str(m)) for w in windows
+            for m in (month_range(Month(w.start.year, 1), w.as_of_month) if from_january else w.months)]
+    return pd.DataFrame(rows, columns=["period", "month"]).astype("string")
+
+
+def window_table(windows: Iterable[Window]) -> pd.DataFrame:
+    """One row per window: ``period``, its ``first`` and ``last`` month (``YYYY-MM``; a window is a
+    run of whole months) and its ``cutoff``."""
+    windows = list(windows)
+    return pd.DataFrame({
+        "period": pd.array([w.period for w in windows], dtype="string"),
+        "first": pd.array([str(w.months[0]) for w in windows], dtype="string"),
+        "last": pd.array([str(w.as_of_month) for w in windows], dtype="string"),
+        "cutoff": [pd.Timestamp(w.cutoff) for w in windows],
+    })
+
+
+def rows_by_period(frame: pd.DataFrame) -> dict[str, dict[str, dict]]:
+    """A frame indexed by (period, unit) as ``{period: {unit: row as a dict}}``, in index order
+    (the first level may also be a snapshot month)."""
+    out: dict[str, dict[str, dict]] = {}
+    for (period, unit), row in frame.to_dict("index").items():
+        out.setdefault(period, {})[unit] = row
+    return out
 
 
 def mean_or_none(values: Iterable[float | None]) -> float | None:

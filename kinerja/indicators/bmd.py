@@ -14,7 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from kinerja.catalog import Indicator
-from kinerja.indicators.base import ALL, Computed, latest_snapshot
+from kinerja.indicators.base import ALL, Computed, latest_snapshot, rows_by_period
 from kinerja.indicators.ipasn import snapshot_yyyymm
 from kinerja.periods import Window
 
@@ -48,7 +48,7 @@ def _summary(scores: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     return summary
 
 
-def _components(row: pd.Series, month: str) -> dict[str, float | None]:
+def _components(row: dict, month: str) -> dict[str, float | None]:
     return {
         "preparation_pct": row["preparation"] * 100,
         "entry_pct": row["entry"] * 100,
@@ -62,16 +62,14 @@ def _components(row: pd.Series, month: str) -> dict[str, float | None]:
 def compute(inputs: dict[str, pd.DataFrame], windows: list[Window], indicator: Indicator) -> Computed:
     progress = inputs[EXTRACT]
     scores = upb_scores(progress, indicator.rules)
-    overall = _summary(scores, ["snapshot_month"])
-    per_pd = _summary(scores, ["snapshot_month", "pd_code"])
-    months = overall.index.tolist()
+    overall = _summary(scores, ["snapshot_month"]).to_dict("index")
+    per_pd = rows_by_period(_summary(scores, ["snapshot_month", "pd_code"]))  # by snapshot month
     out = Computed()
     for w in windows:
-        month = latest_snapshot(months, w.as_of_month)
+        month = latest_snapshot(overall, w.as_of_month)
         if month is None:
             out.add(w, None, 0)
             continue
-        rows = [(ALL, overall.loc[month]), *per_pd.loc[month].iterrows()]
-        for unit, row in rows:
+        for unit, row in [(ALL, overall[month]), *per_pd.get(month, {}).items()]:
             out.add(w, row["score"], int(row["n_upb"]), unit, _components(row, month))
     return out

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from kinerja.catalog import Indicator
-from kinerja.indicators.base import ALL, Computed
+from kinerja.indicators.base import ALL, Computed, rows_by_period, window_months
 from kinerja.periods import Window
 
 CODE = "komunikasi"
@@ -30,21 +30,23 @@ TALLIES = ["n_pd", "n_strategy", "n_published", "crises", "crises_responded", "n
            "netizen_answered", "n_rows"]
 
 
-def pd_tallies(records: pd.DataFrame, year_first: str, first: str, last: str) -> pd.DataFrame:
-    """Per PD in scope (a priority program in a month of ``first``..``last``, ``YYYY-MM``): the tallies of a-d.
+def pd_tallies(records: pd.DataFrame, windows: list[Window]) -> pd.DataFrame:
+    """Per window and PD in scope (a priority program in a month of the window): the tallies of a-d,
+    indexed by (``period``, ``pd_code``).
 
     A PD-month without a priority program is out of scope: its publications, crises and
     questions do not count. The strategy counts when compiled in any month of the PK year
-    up to ``last`` (a strategy once compiled stays compiled).
+    up to the window's last month (a strategy once compiled stays compiled).
     """
-    month = records["month"]
-    scope = records[(month >= first) & (month <= last) & records["has_priority_program"].fillna(False)]
-    g = scope.groupby("pd_code", sort=True)
+    in_scope = records[records["has_priority_program"].fillna(False).astype(bool)]
+    scope = window_months(windows).merge(in_scope, on="month")
+    g = scope.groupby(["period", "pd_code"], sort=True)
     t = g[["crises", "crises_responded", "netizen_questions", "netizen_answered"]].sum().astype("int64")
     t["n_published"] = g["materials_published"].any().astype("int64")
     t["n_rows"] = g.size()
-    compiled = records[(month >= year_first) & (month <= last) & records["strategy_compiled"].fillna(False)]
-    t["n_strategy"] = t.index.isin(compiled["pd_code"].unique()).astype("int64")
+    compiled = records[records["strategy_compiled"].fillna(False).astype(bool)]
+    compiled = window_months(windows, from_january=True).merge(compiled, on="month")
+    t["n_strategy"] = t.index.isin(pd.MultiIndex.from_frame(compiled[["period", "pd_code"]])).astype("int64")
     t["n_pd"] = 1
     return t[TALLIES]
 
@@ -66,21 +68,18 @@ def scores(tallies: pd.DataFrame, weights: dict[str, float]) -> pd.DataFrame:
 
 
 def compute(inputs: dict[str, pd.DataFrame], windows: list[Window], indicator: Indicator) -> Computed:
-    records = inputs[EXTRACT]
     weights = indicator.rules["weights"]
+    tallies = pd_tallies(inputs[EXTRACT], windows)
+    total = tallies.groupby(level="period").sum()  # the agency: the tallies of its PDs added up
+    agency = scores(total, weights).join(total[["n_rows", "n_pd"]]).to_dict("index")
+    per_pd = rows_by_period(scores(tallies, weights).join(tallies["n_rows"]))
     out = Computed()
     for w in windows:
-        year_first, first, last = f"{w.start.year:04d}-01", str(w.months[0]), str(w.as_of_month)
-        per_pd = pd_tallies(records, year_first, first, last)
-        if per_pd.empty:
+        if w.period not in agency:  # no PD in scope
             out.add(w, None, 0, ALL, {"n_pd": 0})
             continue
-        total = per_pd.sum().to_frame().T
-        agency = scores(total, weights).iloc[0]
-        out.add(w, agency["value"], int(total["n_rows"].iloc[0]), ALL,
-                {**{c: agency[c] for c in COMPONENTS}, "n_pd": int(total["n_pd"].iloc[0])})
-        per_pd_scores = scores(per_pd, weights)
-        for pd_code, row in per_pd_scores.iterrows():  # one row per PD (about 40), not per record
-            out.add(w, row["value"], int(per_pd.at[pd_code, "n_rows"]), str(pd_code),
-                    {c: row[c] for c in COMPONENTS})
+        row = agency[w.period]
+        out.add(w, row["value"], row["n_rows"], ALL, {**{c: row[c] for c in COMPONENTS}, "n_pd": row["n_pd"]})
+        for pd_code, row in per_pd[w.period].items():  # one row per PD (about 40), not per record
+            out.add(w, row["value"], row["n_rows"], str(pd_code), {c: row[c] for c in COMPONENTS})
     return out

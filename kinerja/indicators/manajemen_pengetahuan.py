@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from kinerja.catalog import Indicator
-from kinerja.indicators.base import ALL, Computed, in_window
+from kinerja.indicators.base import ALL, Computed, month_of
 from kinerja.indicators.increment import quarters_to_date
 from kinerja.periods import Window
 
@@ -52,15 +52,27 @@ def report_flags(reports: pd.DataFrame, quotas: pd.DataFrame) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
-def quarter_counts(flags: pd.DataFrame, quotas: pd.DataFrame, w: Window, formats: list[str]) -> dict[str, int]:
-    """Counts for quarter ``w.quarter``, on the reports submitted by the window's cutoff."""
-    due = flags[(flags["due_quarter"] == w.quarter) & (flags["submitted_at"] <= pd.Timestamp(w.cutoff))]
-    quota = quotas.loc[quotas["due_quarter"] == w.quarter, "quota"].sum()
-    counts = {"n_quota": int(quota), "n_submitted": len(due), "n_on_time": int(due["on_time"].sum()),
-              "n_counted": int(due["counted"].sum()), "n_late": int(due["late"].sum())}
-    for fmt in formats:
-        counts[f"n_counted_{fmt}"] = int((due["counted"] & (due["format"] == fmt)).sum())
-    return counts
+def quarter_counts(flags: pd.DataFrame, quotas: pd.DataFrame, quarters: list[Window], formats: list[str]
+                   ) -> list[dict[str, int]]:
+    """Counts per quarter window (in the order given), on the reports due in its quarter and
+    submitted by its cutoff."""
+    table = pd.DataFrame({"window": range(len(quarters)), "due_quarter": [q.quarter for q in quarters],
+                          "cutoff": [pd.Timestamp(q.cutoff) for q in quarters]})
+    due = table.merge(flags.astype({"due_quarter": "Int64"}), on="due_quarter")
+    due = due[(due["submitted_at"] <= due["cutoff"]).fillna(False)]
+    per_format = {f"n_counted_{fmt}": due["counted"] & (due["format"] == fmt).fillna(False) for fmt in formats}
+    tallies = pd.DataFrame({"n_submitted": 1, "n_on_time": due["on_time"], "n_counted": due["counted"],
+                            "n_late": due["late"], **per_format}).groupby(due["window"]).sum()
+    tallies = tallies.reindex(range(len(quarters)), fill_value=0)
+    quota = quotas.groupby("due_quarter")["quota"].sum()
+    return [{"n_quota": int(quota.get(q.quarter, 0)), **{k: int(v) for k, v in counts.items()}}
+            for q, (_, counts) in zip(quarters, tallies.iterrows(), strict=True)]
+
+
+def month_counts(flags: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Counts per month (``YYYY-MM``) of submission."""
+    tallies = pd.DataFrame({"n_submitted": 1, "n_counted": flags["counted"], "n_late": flags["late"]})
+    return tallies.groupby(month_of(flags["submitted_at"])).sum().to_dict("index")
 
 
 def compute(inputs: dict[str, pd.DataFrame], windows: list[Window], indicator: Indicator) -> Computed:
@@ -69,16 +81,19 @@ def compute(inputs: dict[str, pd.DataFrame], windows: list[Window], indicator: I
     tz = windows[0].cutoff.tzinfo.key if windows else "Asia/Jakarta"
     quotas = quota_table(rules, tz)
     flags = report_flags(inputs[EXTRACT], quotas)
+    by_month = month_counts(flags)
+    # a quarter window is its own quarter; the year to date is the sum of its quarters
+    quarters_of = {w: [w] if w.period_type == "quarter" else quarters_to_date(w)
+                   for w in windows if w.period_type != "month"}
+    needed = list(dict.fromkeys(q for quarters in quarters_of.values() for q in quarters))
+    by_quarter = dict(zip(needed, quarter_counts(flags, quotas, needed, rules["formats"]), strict=True))
     out = Computed()
     for w in windows:
         if w.period_type == "month":
-            rows = flags[in_window(flags["submitted_at"], w)]
-            comps = {"n_submitted": len(rows), "n_counted": int(rows["counted"].sum()),
-                     "n_late": int(rows["late"].sum())}
-            out.add(w, comps["n_counted"] / required * 100, len(rows), ALL, comps)
+            comps = by_month.get(str(w.as_of_month), {"n_submitted": 0, "n_counted": 0, "n_late": 0})
+            out.add(w, comps["n_counted"] / required * 100, comps["n_submitted"], ALL, comps)
             continue
-        quarters = [w] if w.period_type == "quarter" else quarters_to_date(w)
-        counts = [quarter_counts(flags, quotas, q, rules["formats"]) for q in quarters]
+        counts = [by_quarter[q] for q in quarters_of[w]]
         comps = {k: sum(c[k] for c in counts) for k in counts[0]}
         # the year is the sum of its quarters' values (increment window)
         value = sum(c["n_counted"] / required * 100 for c in counts)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from kinerja.catalog import Indicator
-from kinerja.indicators.base import ALL, Computed
+from kinerja.indicators.base import ALL, Computed, window_table
 from kinerja.periods import Window
 
 CODE = "manajemen_risiko"
@@ -27,28 +27,31 @@ def component_name(prefix: str, doc_type: str) -> str:
     return f"{prefix}_{doc_type.lower().replace('-', '_')}"
 
 
-def status_by(documents: pd.DataFrame, required: list[str], limit: pd.Timestamp) -> pd.DataFrame:
-    """Per required document type: submitted and verified by ``limit`` (any document of the type)."""
-    docs = documents[documents["doc_type"].isin(required)]
-    submitted = docs[docs["submitted_at"] <= limit]
-    verified = submitted[submitted["verified"].fillna(False).astype(bool) & (submitted["verified_at"] <= limit)]
-    out = pd.DataFrame(index=pd.Index(required, name="doc_type"))
-    out["submitted"] = out.index.isin(submitted["doc_type"])
-    out["verified"] = out.index.isin(verified["doc_type"])
-    out.attrs["n_documents"] = len(submitted)
-    return out
+def status_by(documents: pd.DataFrame, required: list[str], windows: list[Window]) -> pd.DataFrame:
+    """Per window and document (of a required type): submitted and verified by the window's cutoff."""
+    docs = documents[documents["doc_type"].isin(required)][["doc_type", "submitted_at", "verified", "verified_at"]]
+    docs = docs.merge(window_table(windows)[["period", "cutoff"]], how="cross")
+    submitted = (docs["submitted_at"] <= docs["cutoff"]).fillna(False).astype(bool)
+    verified_in_time = (docs["verified_at"] <= docs["cutoff"]).fillna(False).astype(bool)
+    verified = submitted & docs["verified"].fillna(False).astype(bool) & verified_in_time
+    return pd.DataFrame({"period": docs["period"], "doc_type": docs["doc_type"],
+                         "submitted": submitted, "verified": verified})
 
 
 def compute(inputs: dict[str, pd.DataFrame], windows: list[Window], indicator: Indicator) -> Computed:
     required = [d["doc_type"] for d in indicator.rules["required_documents"]]
-    documents = inputs[EXTRACT]
+    st = status_by(inputs[EXTRACT], required, windows)
+    by_type = st.groupby(["period", "doc_type"])[["submitted", "verified"]].any().to_dict("index")
+    n_documents = st.groupby("period")["submitted"].sum().to_dict()  # documents submitted by the cutoff
+    no = {"submitted": False, "verified": False}
     out = Computed()
     for w in windows:
-        st = status_by(documents, required, pd.Timestamp(w.cutoff))
-        comps: dict[str, float | None] = {"n_required": len(required), "n_verified": int(st["verified"].sum())}
-        for doc_type, row in st.iterrows():
-            comps[component_name("submitted", doc_type)] = float(row["submitted"])
-            comps[component_name("verified", doc_type)] = float(row["verified"])
-        value = st["verified"].sum() / len(required) * 100 if required else None
-        out.add(w, value, st.attrs["n_documents"], ALL, comps)
+        status = {doc_type: by_type.get((w.period, doc_type), no) for doc_type in required}
+        n_verified = sum(s["verified"] for s in status.values())
+        comps: dict[str, float | None] = {"n_required": len(required), "n_verified": n_verified}
+        for doc_type, s in status.items():
+            comps[component_name("submitted", doc_type)] = float(s["submitted"])
+            comps[component_name("verified", doc_type)] = float(s["verified"])
+        value = n_verified / len(required) * 100 if required else None
+        out.add(w, value, n_documents.get(w.period, 0), ALL, comps)
     return out

@@ -13,10 +13,11 @@ From 1 January to the period's end (month rows too, year to date through the mon
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from kinerja.catalog import Indicator
-from kinerja.indicators.base import ALL, Computed
+from kinerja.indicators.base import ALL, Computed, window_months
 from kinerja.periods import Window
 
 CODE = "nka"
@@ -29,15 +30,15 @@ WEIGHTED = {"penyerapan": "P", "konsistensi": "K", "capaian_keluaran": "CK", "ef
 
 
 def _latest(frame: pd.DataFrame) -> pd.DataFrame:
-    """Each sub-activity's row of its latest month (frame already restricted to the window)."""
-    return frame.sort_values([KEY, "month"], kind="stable").drop_duplicates(KEY, keep="last").set_index(KEY)
+    """Per window, each sub-activity's row of its latest month (frame: the rows of the window's months)."""
+    key = ["period", KEY]
+    return frame.sort_values([*key, "month"], kind="stable").drop_duplicates(key, keep="last").set_index(key)
 
 
-def penyerapan(pagu: pd.Series, realisation: pd.Series) -> float | None:
-    total_pagu = float(pagu.sum())
-    if total_pagu <= 0:
+def penyerapan(total_pagu: float, total_realisation: float) -> float | None:
+    if not total_pagu > 0:
         return None
-    return min(float(realisation.sum()) / total_pagu, 1.0) * PERCENT
+    return min(total_realisation / total_pagu, 1.0) * PERCENT
 
 
 def konsistensi(monthly: pd.DataFrame) -> float | None:
@@ -45,22 +46,9 @@ def konsistensi(monthly: pd.DataFrame) -> float | None:
     planned = monthly[monthly["rpd"] > 0]
     if planned.empty:
         return None
-    deviation = ((planned["realisasi"] - planned["rpd"]).abs() / planned["rpd"] * PERCENT).clip(upper=PERCENT)
+    rpd, realisasi = planned["rpd"].to_numpy(dtype=float), planned["realisasi"].to_numpy(dtype=float)
+    deviation = np.minimum(np.abs(realisasi - rpd) / rpd * PERCENT, PERCENT)
     return max(0.0, PERCENT - float(deviation.mean()))
-
-
-def capaian_keluaran(ck: pd.Series) -> float | None:
-    return float(ck.mean()) * PERCENT if len(ck) else None
-
-
-def efisiensi(pagu: pd.Series, realisation: pd.Series, ck: pd.Series) -> float | None:
-    """Over the sub-activities present in both ``pagu``/``realisation`` and ``ck`` (fractions)."""
-    both = pd.concat({"pagu": pagu, "real": realisation, "ck": ck}, axis=1, join="inner")
-    expected = both["pagu"] * both["ck"]
-    denominator = float(expected.sum())
-    if denominator <= 0:
-        return None
-    return float((expected - both["real"]).sum()) / denominator * PERCENT
 
 
 def nilai_efisiensi(e: float | None, ne_base: float, ne_e_span: float) -> float | None:
@@ -69,29 +57,46 @@ def nilai_efisiensi(e: float | None, ne_base: float, ne_e_span: float) -> float 
     return min(max(ne_base + e / ne_e_span * ne_base, 0.0), PERCENT)
 
 
-def ytd_components(budget: pd.DataFrame, outputs: pd.DataFrame, year_first: str, last: str,
-                   rules: dict) -> tuple[dict[str, float | None], int]:
-    """P, K, CK, E and NE over the months ``year_first``..``last`` (``YYYY-MM``), and the rows used."""
-    b = budget[(budget["month"] >= year_first) & (budget["month"] <= last)]
-    o = outputs[(outputs["month"] >= year_first) & (outputs["month"] <= last)]
-    b_num = b[[KEY, "month"]].assign(pagu=b["pagu"].astype(float), rpd=b["rpd"].astype(float),
-                                     realisasi=b["realisasi"].astype(float))
-    pagu = _latest(b_num)["pagu"]
-    realisation = b_num.groupby(KEY)["realisasi"].sum()
-    monthly = b_num.groupby("month")[["rpd", "realisasi"]].sum()
+def ytd_sums(budget: pd.DataFrame, outputs: pd.DataFrame, windows: list[Window]) -> pd.DataFrame:
+    """Per window (``period``), from 1 January to its last month: the sums that P, CK and E are made of.
+
+    ``pagu``/``realisation``: totals over sub-activities (each with its latest pagu); ``ck_mean``
+    and ``n_ck``: capaian keluaran (a fraction) over sub-activities with a target;
+    ``expected``/``saving``: sum(pagu_i x ck_i) and sum(pagu_i x ck_i - realisation_i) over the
+    sub-activities with both; ``n_rows``: the input rows used.
+    """
+    ytd = window_months(windows, from_january=True)
+    b = ytd.merge(budget[[KEY, "month", "pagu", "realisasi"]], on="month").astype({"pagu": float, "realisasi": float})
+    o = ytd.merge(outputs[[KEY, "month", "output_target", "output_realised"]], on="month")
+    per_sub = pd.DataFrame({"pagu": _latest(b)["pagu"], "realisation": b.groupby(["period", KEY])["realisasi"].sum()})
     latest_out = _latest(o)
     target = latest_out["output_target"].astype(float)
     with_target = latest_out[target.notna() & (target > 0)]
     ck = (with_target["output_realised"].astype(float) / with_target["output_target"].astype(float)).clip(upper=1.0)
-    e = efisiensi(pagu, realisation, ck)
-    comps = {
-        "P": penyerapan(pagu, realisation),
+    both = per_sub.join(ck.rename("ck"), how="inner")
+    expected = both["pagu"] * both["ck"]
+    by_period = {
+        "pagu": per_sub["pagu"].groupby(level="period").sum(),
+        "realisation": per_sub["realisation"].groupby(level="period").sum(),
+        "ck_mean": ck.groupby(level="period").mean(),
+        "n_ck": ck.groupby(level="period").size(),
+        "expected": expected.groupby(level="period").sum(),
+        "saving": (expected - both["realisation"]).groupby(level="period").sum(),
+        "n_rows": b.groupby("period").size().add(o.groupby("period").size(), fill_value=0),
+    }
+    return pd.DataFrame(by_period)
+
+
+def ytd_components(sums: dict, monthly: pd.DataFrame, rules: dict) -> dict[str, float | None]:
+    """P, K, CK, E and NE from a window's ``ytd_sums`` row and the monthly totals of its months."""
+    e = sums["saving"] / sums["expected"] * PERCENT if sums.get("expected", 0) > 0 else None
+    return {
+        "P": penyerapan(sums.get("pagu", 0.0), sums.get("realisation", 0.0)),
         "K": konsistensi(monthly),
-        "CK": capaian_keluaran(ck),
+        "CK": sums["ck_mean"] * PERCENT if sums.get("n_ck", 0) > 0 else None,
         "E": e,
         "NE": nilai_efisiensi(e, rules["ne_base"], rules["ne_e_span"]),
     }
-    return comps, len(b) + len(o)
 
 
 def nka_value(comps: dict[str, float | None], weights: dict[str, float]) -> float | None:
@@ -104,12 +109,15 @@ def nka_value(comps: dict[str, float | None], weights: dict[str, float]) -> floa
 def compute(inputs: dict[str, pd.DataFrame], windows: list[Window], indicator: Indicator) -> Computed:
     rules = indicator.rules
     budget, outputs = inputs[BUDGET], inputs[OUTPUT]
+    sums = ytd_sums(budget, outputs, windows).to_dict("index")
+    monthly = budget.astype({"rpd": float, "realisasi": float}).groupby("month")[["rpd", "realisasi"]].sum()
     out = Computed()
-    by_month: dict[str, tuple[dict, int]] = {}
+    by_month: dict[str, dict] = {}
     for w in windows:
-        last = str(w.as_of_month)
+        first, last = f"{w.start.year:04d}-01", str(w.as_of_month)
         if last not in by_month:  # a quarter or the year ends on a month already computed
-            by_month[last] = ytd_components(budget, outputs, f"{w.start.year:04d}-01", last, rules)
-        comps, n_rows = by_month[last]
-        out.add(w, nka_value(comps, rules["weights"]), n_rows, ALL, comps)
+            months = monthly[(monthly.index >= first) & (monthly.index <= last)]
+            by_month[last] = ytd_components(sums.get(w.period, {}), months, rules)
+        comps = by_month[last]
+        out.add(w, nka_value(comps, rules["weights"]), sums.get(w.period, {}).get("n_rows", 0), ALL, comps)
     return out

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from kinerja.catalog import Indicator
-from kinerja.indicators.base import ALL, Computed
+from kinerja.indicators.base import ALL, Computed, month_of, window_months
 from kinerja.periods import Window
 
 CODE = "pdn"
@@ -28,20 +28,27 @@ def account_in_scope(account_code: pd.Series, scope_codes: Iterable[str]) -> pd.
     return account_code.astype("string").str.contains(pattern, regex=True).fillna(False).astype(bool)
 
 
-def pdn_share(amount: pd.Series, pdn_flag: pd.Series) -> tuple[float | None, float, float]:
-    """(value, flagged sum, total sum) over in-scope rows; value None when the total is not positive."""
-    total = float(amount.sum())
-    flagged = float(amount[pdn_flag.fillna(False).astype(bool)].sum())
-    return (flagged / total * 100 if total > 0 else None), flagged, total
+def pdn_share(flagged: float, total: float) -> float | None:
+    """The flagged share of in-scope realisation in percent; None when the total is not positive."""
+    return flagged / total * 100 if total > 0 else None
 
 
 def compute(inputs: dict[str, pd.DataFrame], windows: list[Window], indicator: Indicator) -> Computed:
     spending = inputs[EXTRACT]
     scoped = spending[account_in_scope(spending["account_code"], indicator.rules["account_codes"])]
-    spj = scoped["spj_date"].dt.normalize()
+    amount = scoped["amount"].astype(float)
+    # per SPJ month, then from January to each window's last month
+    monthly = pd.DataFrame({
+        "month": month_of(scoped["spj_date"]),
+        "total": amount,
+        "flagged": amount.where(scoped["pdn_flag"].fillna(False).astype(bool), 0.0),
+        "n_rows": 1,
+    }).groupby("month").sum()
+    ytd = window_months(windows, from_january=True).merge(monthly, left_on="month", right_index=True)
+    by_period = ytd.groupby("period")[["total", "flagged", "n_rows"]].sum().to_dict("index")
     out = Computed()
     for w in windows:
-        ytd = scoped[(spj >= pd.Timestamp(w.year_start)) & (spj <= pd.Timestamp(w.end))]
-        value, flagged, total = pdn_share(ytd["amount"], ytd["pdn_flag"])
-        out.add(w, value, len(ytd), ALL, {"belanja_pdn": flagged, "belanja_pengadaan": total})
+        sums = by_period.get(w.period, {"total": 0.0, "flagged": 0.0, "n_rows": 0})
+        out.add(w, pdn_share(sums["flagged"], sums["total"]), sums["n_rows"], ALL,
+                {"belanja_pdn": sums["flagged"], "belanja_pengadaan": sums["total"]})
     return out

@@ -16,8 +16,8 @@ from datetime import date
 import pandas as pd
 
 from kinerja.catalog import Indicator
-from kinerja.indicators.base import ALL, Computed, in_window
-from kinerja.indicators.increment import local_day, quarters_to_date
+from kinerja.indicators.base import ALL, Computed, month_of, rows_by_period, window_table
+from kinerja.indicators.increment import local_day
 from kinerja.periods import Window
 
 CODE = "rekomendasi_bpk"
@@ -36,17 +36,18 @@ def with_base_and_done(recs: pd.DataFrame, pk_year: int) -> pd.DataFrame:
     return df
 
 
-def _measures(base: pd.DataFrame, w: Window, periods: list[Window]) -> pd.DataFrame:
-    """Per base recommendation, 0/1 flags for window ``w`` (made of ``periods``)."""
-    done_in = pd.Series(False, index=base.index)
-    resolved_in = pd.Series(False, index=base.index)
-    for p in periods:
-        done_in |= in_window(base["done_at"], p).fillna(False)
-        resolved_in |= in_window(base["resolved_at"], p).fillna(False)
-    verified_by_cutoff = base["done_at"].notna() & (base["done_at"] <= pd.Timestamp(w.cutoff))
-    open_at_end = base["resolved_at"].isna() | (local_day(base["resolved_at"]) > pd.Timestamp(w.end))
+def _measures(base: pd.DataFrame, windows: list[Window]) -> pd.DataFrame:
+    """Per window and base recommendation, 0/1 flags (a window is a run of whole months;
+    a year's quarters to date cover January to its last month)."""
+    months = {"done": month_of(base["done_at"]), "resolved": month_of(base["resolved_at"])}
+    df = base[["unit_code", "done_at"]].assign(**months).merge(window_table(windows), how="cross")
+    done_in = ((df["done"] >= df["first"]) & (df["done"] <= df["last"])).fillna(False)
+    resolved_in = ((df["resolved"] >= df["first"]) & (df["resolved"] <= df["last"])).fillna(False)
+    verified_by_cutoff = df["done_at"].notna() & (df["done_at"] <= df["cutoff"])
+    open_at_end = df["resolved"].isna() | (df["resolved"] > df["last"])
     return pd.DataFrame({
-        "unit_code": base["unit_code"],
+        "period": df["period"],
+        "unit_code": df["unit_code"],
         "n_base": 1,
         "n_done": done_in.astype(int),
         "n_resolved_not_verified": (resolved_in & ~verified_by_cutoff).astype(int),
@@ -60,13 +61,12 @@ def compute(inputs: dict[str, pd.DataFrame], windows: list[Window], indicator: I
         return out
     share = float(indicator.rules["base_share"])
     recs = with_base_and_done(inputs[EXTRACT], windows[0].start.year)
-    base = recs[recs["in_base"]]
+    m = _measures(recs[recs["in_base"]], windows)
+    totals = m.drop(columns="unit_code").groupby("period").sum().to_dict("index")
+    per_unit = rows_by_period(m.groupby(["period", "unit_code"], sort=True).sum())
+    empty = {"n_base": 0, "n_done": 0, "n_resolved_not_verified": 0, "n_open_at_end": 0}
     for w in windows:
-        periods = quarters_to_date(w) if w.period_type == "year" else [w]
-        m = _measures(base, w, periods)
-        totals = m.drop(columns="unit_code").sum()
-        per_unit = m.groupby("unit_code", sort=True).sum()
-        for unit, row in [(ALL, totals), *per_unit.iterrows()]:
+        for unit, row in [(ALL, totals.get(w.period, empty)), *per_unit.get(w.period, {}).items()]:
             n_base = int(row["n_base"])
             denominator = share * n_base
             # each quarter's value is n_q / denominator x 100, so their sum is the count over the quarters

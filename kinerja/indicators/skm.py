@@ -14,7 +14,7 @@ import math
 import pandas as pd
 
 from kinerja.catalog import Indicator
-from kinerja.indicators.base import ALL, Computed, is_missing, mean_or_none
+from kinerja.indicators.base import ALL, Computed, mean_or_none, month_of, rows_by_period, window_months
 from kinerja.periods import Month, Window
 
 CODE = "skm"
@@ -29,8 +29,7 @@ def krejcie_morgan(population: int, chi_square: float, proportion: float, margin
 
 def unit_months(responses: pd.DataFrame, elements: list[str], conversion: float) -> pd.DataFrame:
     """One row per unit and month: NRR per element, IKM, responses and blank answers."""
-    df = responses.copy()
-    df["month"] = df["submitted_on"].dt.strftime("%Y-%m")
+    df = responses[["unit_code", *elements]].assign(month=month_of(responses["submitted_on"]))
     grouped = df.groupby(["unit_code", "month"], sort=True)
     nrr = grouped[elements].mean()
     nrr.columns = [f"nrr_{e}" for e in elements]
@@ -39,7 +38,7 @@ def unit_months(responses: pd.DataFrame, elements: list[str], conversion: float)
     # exact conversion x sum / n; an element nobody answered in the unit-month is left out of the mean
     out["ikm"] = conversion * out[nrr_cols].mean(axis=1, skipna=True)
     out["n_responses"] = grouped.size()
-    out["n_blank_answers"] = grouped[elements].apply(lambda g: int(g.isna().to_numpy().sum()))
+    out["n_blank_answers"] = len(elements) * out["n_responses"] - grouped[elements].count().sum(axis=1)
     return out.reset_index()
 
 
@@ -50,11 +49,17 @@ def compute(inputs: dict[str, pd.DataFrame], windows: list[Window], indicator: I
     population = {u["code"]: u.get("population") for u in rules["units"]}
     km = rules["krejcie_morgan"]
     nrr_cols = [f"nrr_{e}" for e in elements]
+    means = {c: "mean" for c in [*nrr_cols, "ikm"]}
+    sums = {"n_responses": "sum", "n_blank_answers": "sum"}
 
-    monthly_all = um.groupby("month")["ikm"].mean().to_dict()
-    monthly_nrr = um.groupby("month")[nrr_cols].mean()
-    monthly_n = um.groupby("month")["n_responses"].sum().to_dict()
-    monthly_blank = um.groupby("month")["n_blank_answers"].sum().to_dict()
+    # agency level: per month the mean over units; a quarter or the year the mean over its months
+    monthly = um.groupby("month").agg(means | sums)
+    monthly_all = monthly["ikm"].to_dict()
+    by_window = window_months(windows)
+    agency = by_window.merge(monthly.reset_index(), on="month").groupby("period").agg(means | sums)
+    agency = agency.to_dict("index")
+    per_unit = by_window.merge(um, on="month").groupby(["period", "unit_code"], sort=True).agg(means | sums)
+    per_unit = rows_by_period(per_unit)
     out = Computed()
 
     def rolling(month: Month) -> float | None:
@@ -62,28 +67,22 @@ def compute(inputs: dict[str, pd.DataFrame], windows: list[Window], indicator: I
         return mean_or_none(monthly_all.get(k) for k in keys)
 
     for w in windows:
-        months = [str(m) for m in w.months]
-        in_w = um[um["month"].isin(months)]
-        # agency level
-        values = [monthly_all[m] for m in months if m in monthly_all]
-        comps: dict[str, float | None] = {
-            c: mean_or_none(monthly_nrr.loc[m, c] for m in months if m in monthly_nrr.index) for c in nrr_cols
-        }
-        comps["n_responses"] = sum(monthly_n.get(m, 0) for m in months)
-        comps["n_blank_answers"] = sum(monthly_blank.get(m, 0) for m in months)
+        row = agency.get(w.period, {})
+        comps: dict[str, float | None] = {c: row.get(c) for c in nrr_cols}
+        comps["n_responses"] = row.get("n_responses", 0)
+        comps["n_blank_answers"] = row.get("n_blank_answers", 0)
         if w.period_type == "month":
             comps["skm_rolling_12m"] = rolling(w.as_of_month)
-        out.add(w, mean_or_none(values), comps["n_responses"], ALL, comps)
+        out.add(w, row.get("ikm"), comps["n_responses"], ALL, comps)
         # breakdown per unit
-        for unit, rows in in_w.groupby("unit_code", sort=True):
-            ucomps: dict[str, float | None] = {c: rows[c].mean() for c in nrr_cols}
-            ucomps["n_responses"] = int(rows["n_responses"].sum())
-            ucomps["n_blank_answers"] = int(rows["n_blank_answers"].sum())
+        for unit, row in per_unit.get(w.period, {}).items():
+            ucomps: dict[str, float | None] = {c: row[c] for c in nrr_cols}
+            ucomps["n_responses"] = int(row["n_responses"])
+            ucomps["n_blank_answers"] = int(row["n_blank_answers"])
             pop = population.get(unit)
             if w.period_type == "month" and pop:
                 need = krejcie_morgan(pop, km["chi_square"], km["proportion"], km["margin"])
                 ucomps["km_min_sample"] = need
                 ucomps["sample_short"] = float(ucomps["n_responses"] < need)
-            value = rows["ikm"].mean()
-            out.add(w, None if is_missing(value) else value, ucomps["n_responses"], unit, ucomps)
+            out.add(w, row["ikm"], ucomps["n_responses"], unit, ucomps)
     return out

@@ -13,24 +13,29 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from kinerja.indicators.base import ALL, Computed, in_window
+from kinerja.indicators.base import ALL, Computed, month_of, window_months
 from kinerja.periods import Window
 
 SECONDS_PER_DAY = 86_400
 
 
-def _counts(opened_at: pd.Series, closed_at: pd.Series, cutoff: pd.Timestamp) -> dict[str, float | None]:
-    closed = closed_at.notna() & (closed_at <= cutoff)
-    n_opened, n_closed = len(opened_at), int(closed.sum())
-    days = (closed_at[closed] - opened_at[closed]).dt.total_seconds() / SECONDS_PER_DAY
-    return {
-        "n_opened": n_opened,
-        "n_closed": n_closed,
-        "n_open": n_opened - n_closed,
-        "n_closed_after_cutoff": int((closed_at.notna() & ~closed).sum()),
-        "median_days_to_close": float(days.median()) if len(days) else None,
-        "value": n_closed / n_opened * 100 if n_opened else None,
-    }
+def closure_counts(rows: pd.DataFrame, opened: str, closed: str, by: list[str]) -> pd.DataFrame:
+    """Per group of ``rows`` (records, each with the ``cutoff`` of its window): opened, closed by
+    the cutoff, still open, closed after the cutoff, the median days to close, and the value."""
+    closed_at = rows[closed]
+    by_cutoff = closed_at.notna() & (closed_at <= rows["cutoff"])
+    flags = pd.DataFrame({
+        "closed": by_cutoff.astype(int),
+        "after_cutoff": (closed_at.notna() & ~by_cutoff).astype(int),
+        "days": ((closed_at - rows[opened]).dt.total_seconds() / SECONDS_PER_DAY).where(by_cutoff),
+    })
+    grouped = flags.groupby([rows[k] for k in by], sort=False)
+    out = pd.DataFrame({"n_opened": grouped.size(), "n_closed": grouped["closed"].sum()})
+    out["n_open"] = out["n_opened"] - out["n_closed"]
+    out["n_closed_after_cutoff"] = grouped["after_cutoff"].sum()
+    out["median_days_to_close"] = grouped["days"].median()
+    out["value"] = out["n_closed"] / out["n_opened"] * 100
+    return out
 
 
 def closure_rate(records: pd.DataFrame, opened: str, closed: str, windows: list[Window],
@@ -46,19 +51,22 @@ def closure_rate(records: pd.DataFrame, opened: str, closed: str, windows: list[
               "n_closed_after_cutoff": f"n_{closed_name}_after_cutoff",
               "median_days_to_close": f"median_days_to_{closed_name}"}
     groups = list(groups)
+    # a record belongs to every window that holds the month it was opened in
+    columns = [opened, closed] + ([group] if group else [])
+    rows = window_months(windows).merge(records[columns].assign(month=month_of(records[opened])), on="month")
+    rows["cutoff"] = rows["period"].map({w.period: pd.Timestamp(w.cutoff) for w in windows})
+    totals = closure_counts(rows, opened, closed, ["period"]).to_dict("index")
+    per_group = closure_counts(rows, opened, closed, ["period", group]).to_dict("index") if group else {}
     out = Computed()
     for w in windows:
-        rows = records[in_window(records[opened], w)]
-        cutoff = pd.Timestamp(w.cutoff)
-        c = _counts(rows[opened], rows[closed], cutoff)
+        c = totals.get(w.period, {"n_opened": 0, "n_closed": 0, "n_open": 0, "n_closed_after_cutoff": 0,
+                                  "median_days_to_close": None, "value": None})
         value = c.pop("value")
         comps = {rename.get(k, k): v for k, v in c.items()}
-        if group is not None:
-            for g in groups:
-                part = rows[rows[group] == g]
-                gc = _counts(part[opened], part[closed], cutoff)
-                key = g.replace("-", "_")
-                comps[f"n_{opened_name}_{key}"] = gc["n_opened"]
-                comps[f"pct_{key}"] = gc["value"]
-        out.add(w, value, len(rows), ALL, comps)
+        for g in groups:
+            gc = per_group.get((w.period, g), {"n_opened": 0, "value": None})
+            key = g.replace("-", "_")
+            comps[f"n_{opened_name}_{key}"] = gc["n_opened"]
+            comps[f"pct_{key}"] = gc["value"]
+        out.add(w, value, comps[rename["n_opened"]], ALL, comps)
     return out
