@@ -7,6 +7,16 @@ CREATE TABLE IF NOT EXISTS schema_version (
     applied_at   TIMESTAMPTZ NOT NULL
 );
 
+-- One row per extract: bumped by every write to its staging table, so a process that keeps the
+-- staged rows in memory knows when another process (or a rebuilt warehouse) changed them.
+CREATE TABLE IF NOT EXISTS staging_version (
+    extract_id   TEXT NOT NULL,                -- source/name of the extract
+    version      BIGINT NOT NULL,              -- number of writes to its staging table
+    token        TEXT NOT NULL,                -- random id of the last write
+    staged_at    TIMESTAMPTZ NOT NULL,         -- when it was written
+    PRIMARY KEY (extract_id)
+);
+
 -- The catalog: one row per indicator of a PK year (loaded from catalog/pk-<year>.toml).
 CREATE TABLE IF NOT EXISTS indicator (
     pk_year          INTEGER NOT NULL,         -- year of the Perjanjian Kinerja

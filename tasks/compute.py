@@ -29,3 +29,25 @@ def compute_indicator(indicator: Indicator, inputs: dict[str, pd.DataFrame], win
         get_run_logger().info("indicator %d (%s): year to date %s, %s", indicator.no, indicator.code,
                               year["value"].iloc[0], year["status"].iloc[0])
     return results, components
+
+
+@task(name="compute-indicators", task_run_name="compute-indicators-{month}", retries=0, cache_policy=NO_CACHE)
+def compute_indicators(indicators: list[Indicator], inputs: dict[str, pd.DataFrame], windows: list[Window],
+                       pk_year: int, month: str) -> tuple[dict[int, tuple[pd.DataFrame, pd.DataFrame]], dict[int, str]]:
+    """Every indicator over every window to date in one task: ``({no: (results, components)},
+    {no: error})``. A formula that raises is logged with its indicator and does not stop the others."""
+    logger = get_run_logger()
+    computed, errors = {}, {}
+    for ind in indicators:
+        try:
+            results, components = pipeline.compute_indicator(ind, inputs, windows, pk_year)
+        except Exception as exc:  # one broken formula must not stop the others
+            errors[ind.no] = f"{type(exc).__name__}: {exc}"
+            logger.error("indicator %d (%s) failed: %s", ind.no, ind.code, errors[ind.no])
+            continue
+        computed[ind.no] = (results, components)
+        year = results[(results["period_type"] == "year") & (results["unit_code"] == "ALL")]
+        if len(year):
+            logger.info("indicator %d (%s): year to date %s, %s", ind.no, ind.code, year["value"].iloc[0],
+                        year["status"].iloc[0])
+    return computed, errors

@@ -22,10 +22,14 @@ from tasks.retries import IO_RETRY
 def extract_file(landing: Path, ext: Extract, month: Month) -> RawExtract:
     """Retried only on transient I/O errors; a missing or malformed file is a data problem."""
     raw = pipeline.extract(landing, ext, month)
+    log_read(raw)
+    return raw
+
+
+def log_read(raw: RawExtract) -> None:
     logger = get_run_logger()
     logger.info("read %s: %d rows, sha256 %s; %s", raw.file, len(raw.frame), raw.sha256[:12],
                 "; ".join(raw.notes))
     if raw.row_errors:
         logger.warning("%s: %d row(s) do not split into the header's columns (quarantined)", raw.file,
                        len(raw.row_errors))
-    return raw

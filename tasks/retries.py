@@ -100,3 +100,13 @@ DB_RETRY = {"retries": len(DB_DELAYS), "retry_delay_seconds": DB_DELAYS, "retry_
             "retry_condition_fn": on_transient_db}
 IO_RETRY = {"retries": len(IO_DELAYS), "retry_delay_seconds": IO_DELAYS, "retry_jitter_factor": JITTER,
             "retry_condition_fn": on_transient_io}
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Either kind of transient trouble: for a task that reads a file and writes the warehouse."""
+    return is_transient_io(exc) or is_transient_db(exc)
+
+
+on_transient = _condition(is_transient)
+# a task that reads a landing file and writes the warehouse waits as long as a database task
+IO_OR_DB_RETRY = {**DB_RETRY, "retry_condition_fn": on_transient}

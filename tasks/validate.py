@@ -17,10 +17,14 @@ from kinerja.validation import ValidatedExtract
       cache_policy=NO_CACHE)
 def validate_file(raw: RawExtract, ext: Extract, catalog: Catalog, month: Month) -> ValidatedExtract:
     validated = pipeline.validate_extract(raw, ext, catalog, month)
+    log_validated(raw, validated)
+    return validated
+
+
+def log_validated(raw: RawExtract, validated: ValidatedExtract) -> None:
     logger = get_run_logger()
     logger.info("%s: %d rows read, %d valid, %d quarantined", raw.file, validated.rows_read,
                 validated.rows_staged, validated.rows_quarantined)
     if validated.rows_quarantined:
         reasons = validated.quarantine.groupby("check_name").size().to_dict()
         logger.warning("%s: quarantined rows by check: %s", raw.file, reasons)
-    return validated

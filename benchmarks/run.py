@@ -1,0 +1,302 @@
+"""Benchmark: a full-year backfill, one monthly run and their input/output floor, per backend and scale.
+
+    .venv/bin/python benchmarks/run.py [--scales 0.25 1 4] [--backends sqlite postgresql]
+
+For each backend and scale, in a fresh subprocess each (peak RSS is the child's own
+``resource.getrusage``):
+
+(a) backfill: flows.backfill 2024-01..2024-12 through the real flows, against a Prefect
+    server started once beforehand (its start is not counted);
+(b) monthly: flows.monthly 2024-12 after the backfill (a fresh process: every staged
+    extract is read cold);
+(c) floor: reading the same landing files with the fastest reader (pyarrow.csv, openpyxl
+    read-only) plus bulk-loading the rows the year leaves in staging and in the result
+    tables with the fastest path (COPY on PostgreSQL, executemany in one transaction on
+    SQLite), into empty copies of those tables.
+
+Landing data is generated once per scale under build/bench/ (git-ignored). PostgreSQL:
+KINERJA_BENCH_PG_URL (default the local server's ``test`` database), a fresh schema per
+measurement, dropped afterwards. Results are printed as a table and written to
+build/bench/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = ROOT / "build" / "bench"
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+YEAR = 2024
+
+
+# -- children: one measurement each ------------------------------------------------------------------
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def child_generate(landing: str, scale: float) -> dict:
+    from kinerja import demo
+
+    tmp = Path(landing + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    counts = demo.generate(tmp, YEAR, YEAR, scale)
+    tmp.rename(landing)
+    return {"rows": counts}
+
+
+def child_backfill(landing: str, url: str) -> dict:
+    from flows.backfill import backfill
+
+    t = time.perf_counter()
+    state = backfill(from_period=f"{YEAR}-01", to_period=f"{YEAR}-12", landing_dir=landing, warehouse_url=url,
+                     return_state=True)
+    return {"seconds": time.perf_counter() - t, "state": state.type.value}
+
+
+def child_monthly(landing: str, url: str) -> dict:
+    from flows.monthly import monthly
+
+    t = time.perf_counter()
+    state = monthly(period=f"{YEAR}-12", landing_dir=landing, warehouse_url=url, return_state=True)
+    return {"seconds": time.perf_counter() - t, "state": state.type.value}
+
+
+def _read_csv(path: Path) -> int:
+    import pyarrow.csv as pacsv
+
+    head = path.read_bytes()[:65536]
+    try:
+        head.decode("utf-8")
+        encoding = "utf-8"
+    except UnicodeDecodeError:
+        encoding = "latin-1"
+    first = head.decode(encoding, errors="replace").splitlines()[0] if head else ""
+    delimiter = max(",;\t|", key=first.count)
+    try:
+        table = pacsv.read_csv(path, read_options=pacsv.ReadOptions(encoding=encoding),
+                               parse_options=pacsv.ParseOptions(delimiter=delimiter))
+        return table.num_rows
+    except Exception:  # a file with a preamble or ragged rows: pandas' C parser
+        import pandas as pd
+
+        return len(pd.read_csv(path, sep=delimiter, dtype=str, encoding=encoding, on_bad_lines="skip",
+                               engine="c", keep_default_na=False))
+
+
+def _read_xlsx(path: Path) -> int:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    n = sum(1 for sheet in book.worksheets for _ in sheet.iter_rows(values_only=True))
+    book.close()
+    return n
+
+
+def child_floor(landing: str, url: str) -> dict:
+    """Read every landing file of the year, then bulk-load what the backfill left in the warehouse."""
+    import sqlalchemy as sa
+
+    from kinerja import warehouse
+
+    t = time.perf_counter()
+    files = rows_read = 0
+    for path in sorted(Path(landing).rglob("*")):
+        if not path.is_file():
+            continue
+        suffix = path.suffix.lower()
+        if suffix in (".csv", ".txt"):
+            rows_read += _read_csv(path)
+        elif suffix == ".xlsx":
+            rows_read += _read_xlsx(path)
+        else:
+            continue
+        files += 1
+    read_seconds = time.perf_counter() - t
+
+    engine = warehouse.create_engine(url)
+    tables = [n for n in sa.inspect(engine).get_table_names()
+              if n.startswith("stg_") or n in ("indicator_result", "indicator_result_history", "indicator_component")]
+    pg = engine.dialect.name == "postgresql"
+    data = {}
+    with engine.connect() as conn:  # not timed: the rows to load
+        for name in tables:
+            data[name] = conn.exec_driver_sql(f"SELECT * FROM {name}").all()
+        ddl = {} if pg else {name: conn.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).scalar() for name in tables}
+        staged_over_year = conn.exec_driver_sql(
+            "SELECT COALESCE(SUM(rows_staged), 0) FROM pipeline_run_extract").scalar()
+    rows_loaded = 0
+    t = time.perf_counter()
+    with engine.begin() as conn:
+        driver = conn.connection.driver_connection
+        for name, rows in data.items():
+            if not rows:
+                continue
+            copy_name = f"floor_{name}"
+            if pg:
+                driver.execute(f"CREATE TABLE {copy_name} (LIKE {name} INCLUDING ALL)")
+                with driver.cursor() as cur, cur.copy(f"COPY {copy_name} FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                driver.execute(ddl[name].replace(f"CREATE TABLE {name}", f"CREATE TABLE {copy_name}", 1))
+                marks = ", ".join("?" * len(rows[0]))
+                driver.executemany(f"INSERT INTO {copy_name} VALUES ({marks})", [tuple(r) for r in rows])
+            rows_loaded += len(rows)
+    load_seconds = time.perf_counter() - t
+    with engine.begin() as conn:
+        for name in data:
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS floor_{name}")
+    engine.dispose()
+    return {"seconds": read_seconds + load_seconds, "read_seconds": read_seconds, "load_seconds": load_seconds,
+            "files": files, "rows_read": rows_read, "rows_loaded": rows_loaded,
+            "rows_staged_over_year": int(staged_over_year)}
+
+
+CHILDREN = {"generate": child_generate, "backfill": child_backfill, "monthly": child_monthly, "floor": child_floor}
+
+
+def run_child(kind: str, *args: str, env: dict) -> dict:
+    """One measurement in a fresh interpreter; its JSON answer plus its peak RSS."""
+    fd, out = tempfile.mkstemp(suffix=".json")
+    os.close(fd)
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind, out, *args]
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise RuntimeError(f"{kind} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    answer = json.loads(Path(out).read_text())
+    os.unlink(out)
+    answer["process_seconds"] = wall
+    return answer
+
+
+# -- the parent ------------------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_prefect(home: Path) -> tuple[subprocess.Popen, dict]:
+    port = free_port()
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "PREFECT_SERVER_UI_ENABLED": "false", "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
+           "PREFECT_LOGGING_LEVEL": "WARNING"}
+    log = open(home / "server.log", "w")  # noqa: SIM115 (lives as long as the server)
+    server = subprocess.Popen([str(Path(sys.executable).parent / "prefect"), "server", "start", "--host",
+                               "127.0.0.1", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    for _ in range(120):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2) as r:
+                if r.status == 200:
+                    return server, env
+        except OSError:
+            time.sleep(0.5)
+    server.terminate()
+    raise RuntimeError(f"the Prefect server did not start; see {home / 'server.log'}")
+
+
+def pg_warehouse(base: str) -> tuple[str, callable]:
+    import sqlalchemy as sa
+
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(base)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    url = sa.make_url(base).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+        hide_password=False)
+
+    def drop() -> None:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
+
+    return url, drop
+
+
+def landing_for(scale: float, env: dict) -> Path:
+    landing = BUILD / f"land-{scale:g}"
+    if not landing.is_dir():
+        print(f"generating scale {scale:g} landing data in {landing} ...", flush=True)
+        run_child("generate", str(landing), str(scale), env=env)
+    return landing
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", type=float, nargs="+", default=[0.25, 1.0, 4.0])
+    parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
+    args = parser.parse_args()
+    BUILD.mkdir(parents=True, exist_ok=True)
+    home = Path(tempfile.mkdtemp(prefix="kinerja-bench-prefect-"))
+    server, env = start_prefect(home)
+    env.setdefault("KINERJA_PSEUDONYM_KEY", "bench-key-0123456789abcdef")
+    results_file = BUILD / "results.json"
+    rows = json.loads(results_file.read_text()) if results_file.exists() else []
+    try:
+        for scale in args.scales:
+            landing = landing_for(scale, env)
+            for backend in args.backends:
+                if backend == "sqlite":
+                    db = BUILD / f"wh-{scale:g}.db"
+                    for p in BUILD.glob(f"wh-{scale:g}.db*"):
+                        p.unlink()
+                    url, drop = f"sqlite:///{db}", (lambda: None)
+                else:
+                    url, drop = pg_warehouse(os.environ.get("KINERJA_BENCH_PG_URL", PG_DEFAULT))
+                try:
+                    row = {"backend": backend, "scale": scale}
+                    for kind in ("backfill", "monthly", "floor"):
+                        answer = run_child(kind, str(landing), url, env=env)
+                        row[kind] = answer
+                        print(f"  {backend} x{scale:g} {kind}: {answer['seconds']:.1f} s, "
+                              f"{answer['peak_mib']:.0f} MiB {answer.get('state', '')}", flush=True)
+                    row["ratio"] = row["backfill"]["seconds"] / row["floor"]["seconds"]
+                    rows = [r for r in rows if (r["backend"], r["scale"]) != (backend, scale)] + [row]
+                    results_file.write_text(json.dumps(rows, indent=1))
+                finally:
+                    drop()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(home, ignore_errors=True)
+    print_table([r for r in rows if r["scale"] in args.scales and r["backend"] in args.backends])
+
+
+def print_table(rows: list[dict]) -> None:
+    head = ("backend", "scale", "backfill s", "peak MiB", "monthly s", "peak MiB", "floor s", "(read+load)", "ratio")
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    for r in sorted(rows, key=lambda r: (r["backend"], r["scale"])):
+        b, m, f = r["backfill"], r["monthly"], r["floor"]
+        print(f"| {r['backend']} | {r['scale']:g} | {b['seconds']:.1f} | {b['peak_mib']:.0f} | {m['seconds']:.1f} | "
+              f"{m['peak_mib']:.0f} | {f['seconds']:.1f} | {f['read_seconds']:.1f}+{f['load_seconds']:.1f} | "
+              f"{r['ratio']:.1f} |")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        kind, out, *rest = sys.argv[2:]
+        sys.path.insert(0, str(ROOT))
+        answer = CHILDREN[kind](rest[0], float(rest[1])) if kind == "generate" else CHILDREN[kind](*rest)
+        answer["peak_mib"] = _peak_mib()
+        Path(out).write_text(json.dumps(answer))
+    else:
+        main()

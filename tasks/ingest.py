@@ -1,0 +1,42 @@
+"""Task: one extract of one month, end to end: read its landing file, validate it, stage it.
+
+One task per extract keeps the Prefect UI meaningful (``ingest-<source>-<name>-<month>``; a
+file that cannot be used fails its task with the file and the reason) at a third of the
+orchestration cost of an extract, a validate and a stage task per extract. The log lines are
+those of the three single-step tasks (``tasks.extract``, ``tasks.validate``, ``tasks.stage``).
+"""
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from kinerja import pipeline, warehouse
+from kinerja.catalog import Catalog
+from kinerja.extracts import Extract
+from kinerja.periods import Month
+from kinerja.readers import ExtractFileError
+from tasks.extract import log_read
+from tasks.retries import IO_OR_DB_RETRY
+from tasks.validate import log_validated
+
+
+@task(name="ingest", task_run_name="ingest-{ext.source}-{ext.name}-{month}", cache_policy=NO_CACHE,
+      **IO_OR_DB_RETRY)
+def ingest_extract(engine: sa.Engine, catalog: Catalog, landing: Path, ext: Extract, month: Month,
+                   run_id: str) -> warehouse.ExtractOutcome:
+    """Retried only on transient I/O or database trouble (staging is an idempotent upsert); a
+    missing or malformed file raises ExtractFileError at once, carrying what was read (``raw``)."""
+    raw = None
+    try:
+        raw = pipeline.extract(landing, ext, month)
+        log_read(raw)
+        validated = pipeline.validate_extract(raw, ext, catalog, month)
+        log_validated(raw, validated)
+    except ExtractFileError as exc:
+        exc.raw = raw  # for the failure's lineage row: the checksum and row count, when it was read
+        raise
+    outcome = pipeline.stage_extract(engine, ext, raw, validated, month, run_id, catalog.pk_year)
+    get_run_logger().info("staged %d rows of %s into %s", outcome.rows_staged, raw.file, ext.table)
+    return outcome

@@ -1,0 +1,197 @@
+"""Staging fast paths and the per-process cache of staged frames (SQLite and PostgreSQL).
+
+``warehouse.stage`` writes with COPY (PostgreSQL) or a raw executemany (SQLite) and applies its
+own writes to the frames this process has read; ``warehouse.read_staged`` trusts a cached frame
+only while ``staging_version`` carries the token it was read or written under. The tests compare
+the cached frame with a cold read of the table, after in-process writes, after a write by
+"another process" (a stage() made with an empty cache, as another worker has) and after a
+write whose transaction failed (a retried run).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from kinerja import extracts, warehouse
+
+DIALECTS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+TZ = "Asia/Jakarta"
+
+
+@pytest.fixture
+def engine(request, catalog):
+    if request.param == "sqlite":
+        eng = request.getfixturevalue("sqlite_engine")
+    else:
+        eng = request.getfixturevalue("pg_engine")
+    warehouse.clear_staging_cache()
+    yield eng
+    warehouse.clear_staging_cache()
+
+
+def training(rows: list[tuple]) -> pd.DataFrame:
+    """Validated simdiklat/training rows: (nip, training_id, start, end, jp, verified, row_number)."""
+    df = pd.DataFrame(rows, columns=["nip", "training_id", "start_date", "end_date", "jp", "verified", "_row_number"])
+    return df.astype({"nip": "string", "training_id": "string", "start_date": "datetime64[us]",
+                      "end_date": "datetime64[us]", "jp": "Float64", "verified": "boolean", "_row_number": "int64"})
+
+
+def complaints_like() -> tuple[extracts.Extract, pd.DataFrame]:
+    """An extract with a tz-aware datetime column, and two rows: one with microseconds, one missing values."""
+    ext = extracts.registry()["crm/pengaduan"]
+    cols = {c.name: c for c in ext.columns}
+    data = {}
+    for name, col in cols.items():
+        if col.kind == "datetime":
+            data[name] = pd.Series([pd.Timestamp("2024-03-05 10:00:00.250000", tz=TZ), pd.NaT if col.nullable
+                                    else pd.Timestamp("2024-03-06 08:30", tz=TZ)]).astype(f"datetime64[us, {TZ}]")
+        elif col.kind == "date":
+            data[name] = pd.Series([pd.Timestamp("2024-03-05"), pd.NaT if col.nullable
+                                    else pd.Timestamp("2024-03-06")]).astype("datetime64[us]")
+        elif col.kind == "int":
+            data[name] = pd.array([3, None if col.nullable else 4], dtype="Int64")
+        elif col.kind == "float":
+            data[name] = pd.array([0.1, None if col.nullable else 2.5], dtype="Float64")
+        elif col.kind == "bool":
+            data[name] = pd.array([True, None if col.nullable else False], dtype="boolean")
+        else:
+            data[name] = pd.array([f"{name}-a", None if col.nullable else f"{name}-b"], dtype="string")
+    df = pd.DataFrame(data)
+    for k in ext.key:
+        df[k] = pd.array(["K1", "K2"], dtype="string") if cols[k].kind in ("text", "month") else df[k]
+    df["_row_number"] = [2, 3]
+    return ext, df
+
+
+def cold(engine, ext) -> pd.DataFrame:
+    """What a fresh process reads."""
+    saved = dict(warehouse._CACHE)
+    warehouse.clear_staging_cache()
+    try:
+        return warehouse.read_staged(engine, ext, TZ)
+    finally:
+        warehouse._CACHE.clear()
+        warehouse._CACHE.update(saved)
+
+
+def as_another_process(fn):
+    """Run fn with an empty cache, as a second worker process would, then restore this one's."""
+    saved = dict(warehouse._CACHE)
+    warehouse.clear_staging_cache()
+    try:
+        return fn()
+    finally:
+        warehouse._CACHE.clear()
+        warehouse._CACHE.update(saved)
+
+
+@pytest.mark.parametrize("engine", DIALECTS, indirect=True)
+def test_every_kind_round_trips_through_the_fast_paths(engine):
+    ext, df = complaints_like()
+    assert warehouse.stage(engine, ext, df, "2024-03", "crm/2024-03/pengaduan.csv", "run-1") == 2
+    back = cold(engine, ext)
+    for col in ext.columns:
+        # the values staged are the values read back, missing stays missing, microseconds kept
+        expected = df[col.name].reset_index(drop=True)
+        got = back[col.staged_name]
+        assert got.dtype == expected.dtype, col.name
+        pd.testing.assert_series_equal(got, expected, check_names=False)
+    assert back["_file"].tolist() == ["crm/2024-03/pengaduan.csv"] * 2
+    assert back["_row_number"].tolist() == [2, 3]
+
+
+@pytest.mark.parametrize("engine", DIALECTS, indirect=True)
+def test_in_process_writes_update_the_cached_frame_without_a_re_read(engine, monkeypatch):
+    ext = extracts.registry()["simdiklat/training"]
+    d = dt.datetime
+    warehouse.stage(engine, ext, training([("a", "T1", d(2024, 1, 2), d(2024, 1, 3), 8.0, True, 2),
+                                           ("b", "T1", d(2024, 1, 2), d(2024, 1, 3), 8.0, False, 3)]),
+                    "2024-01", "f1", "run-1")
+    first = warehouse.read_staged(engine, ext, TZ)  # cold: fills the cache
+    assert len(first) == 2
+
+    # February restates b/T1 (now verified, 10 JP) and adds c/T2
+    warehouse.stage(engine, ext, training([("b", "T1", d(2024, 1, 2), d(2024, 1, 3), 10.0, True, 2),
+                                           ("c", "T2", d(2024, 2, 5), d(2024, 2, 6), 4.5, True, 3)]),
+                    "2024-02", "f2", "run-2")
+
+    def no_read(*args):
+        raise AssertionError("the table was read again")
+
+    monkeypatch.setattr(warehouse, "_read_table", no_read)
+    cached = warehouse.read_staged(engine, ext, TZ)
+    monkeypatch.undo()
+    assert cached[["nip_pseudonym", "training_id", "jp", "verified", "_landing_month"]].astype(object).values.tolist() \
+        == [["a", "T1", 8.0, True, "2024-01"], ["b", "T1", 10.0, True, "2024-02"], ["c", "T2", 4.5, True, "2024-02"]]
+    pd.testing.assert_frame_equal(cached, cold(engine, ext))
+    # the caller may change its frame: the cache does not see it
+    cached.loc[0, "jp"] = 99.0
+    assert warehouse.read_staged(engine, ext, TZ).loc[0, "jp"] == 8.0
+
+    # a key that sorts before the others: the patched frame is re-sorted, as a read would be
+    warehouse.stage(engine, ext, training([("a", "T0", d(2024, 3, 1), d(2024, 3, 1), 2.0, True, 2)]),
+                    "2024-03", "f3", "run-3")
+    patched = warehouse.read_staged(engine, ext, TZ)
+    assert patched["training_id"].tolist() == ["T0", "T1", "T1", "T2"]
+    pd.testing.assert_frame_equal(patched, cold(engine, ext))
+
+
+@pytest.mark.parametrize("engine", DIALECTS, indirect=True)
+def test_a_write_by_another_process_forces_a_re_read(engine):
+    ext = extracts.registry()["simdiklat/training"]
+    d = dt.datetime
+    warehouse.stage(engine, ext, training([("a", "T1", d(2024, 1, 2), d(2024, 1, 3), 8.0, True, 2)]),
+                    "2024-01", "f1", "run-1")
+    assert warehouse.read_staged(engine, ext, TZ)["jp"].tolist() == [8.0]
+    as_another_process(lambda: warehouse.stage(
+        engine, ext, training([("a", "T1", d(2024, 1, 2), d(2024, 1, 3), 12.0, True, 2)]), "2024-02", "f2", "run-2"))
+    # this process's cache still holds 8.0 under the old token: it must not be used
+    assert warehouse.read_staged(engine, ext, TZ)["jp"].tolist() == [12.0]
+    # and a write of its own now, starting from a token it does not hold, does not patch a stale frame
+    as_another_process(lambda: warehouse.stage(
+        engine, ext, training([("a", "T1", d(2024, 1, 2), d(2024, 1, 3), 13.0, True, 2)]), "2024-03", "f3", "run-3"))
+    warehouse.stage(engine, ext, training([("z", "T9", d(2024, 3, 2), d(2024, 3, 3), 1.0, True, 2)]),
+                    "2024-03", "f4", "run-4")
+    assert warehouse.read_staged(engine, ext, TZ)["jp"].tolist() == [13.0, 1.0]
+
+
+@pytest.mark.parametrize("engine", DIALECTS, indirect=True)
+def test_a_failed_write_leaves_neither_the_table_nor_the_cache_changed(engine, monkeypatch):
+    ext = extracts.registry()["simdiklat/training"]
+    d = dt.datetime
+    warehouse.stage(engine, ext, training([("a", "T1", d(2024, 1, 2), d(2024, 1, 3), 8.0, True, 2)]),
+                    "2024-01", "f1", "run-1")
+    before = warehouse.read_staged(engine, ext, TZ)
+
+    real = warehouse._lock_version
+
+    def lock_then_break_later(conn, extract):
+        token = real(conn, extract)
+        conn.exec_driver_sql("SELECT no_such_column FROM staging_version")  # fails after the lock
+        return token
+
+    monkeypatch.setattr(warehouse, "_lock_version", lock_then_break_later)
+    with pytest.raises(Exception, match="no_such_column"):
+        warehouse.stage(engine, ext, training([("a", "T1", d(2024, 1, 2), d(2024, 1, 3), 99.0, True, 2)]),
+                        "2024-02", "f2", "run-2")
+    monkeypatch.undo()
+    pd.testing.assert_frame_equal(warehouse.read_staged(engine, ext, TZ), before)
+    # the retry succeeds and is seen
+    warehouse.stage(engine, ext, training([("a", "T1", d(2024, 1, 2), d(2024, 1, 3), 99.0, True, 2)]),
+                    "2024-02", "f2", "run-2")
+    assert warehouse.read_staged(engine, ext, TZ)["jp"].tolist() == [99.0]
+    pd.testing.assert_frame_equal(warehouse.read_staged(engine, ext, TZ), cold(engine, ext))
+
+
+@pytest.mark.parametrize("engine", DIALECTS, indirect=True)
+def test_a_frame_patched_in_memory_equals_a_cold_read_for_every_kind(engine):
+    ext, df = complaints_like()
+    warehouse.stage(engine, ext, df.iloc[[0]], "2024-03", "f1", "run-1")
+    warehouse.read_staged(engine, ext, TZ)  # fills the cache
+    warehouse.stage(engine, ext, df, "2024-04", "f2", "run-2")  # restates K1, adds K2: patched in memory
+    patched = warehouse.read_staged(engine, ext, TZ)
+    pd.testing.assert_frame_equal(patched, cold(engine, ext))
+    assert patched["_landing_month"].tolist() == ["2024-04", "2024-04"]
