@@ -82,10 +82,14 @@ def check_parameters(period: str | None, landing_dir: str | None, warehouse_url:
         raise ValueError(f"landing directory {settings.landing_dir} {what} (parameter landing_dir, "
                          f"or KINERJA_LANDING_DIR)")
     try:
-        sa.make_url(settings.warehouse_url)
+        url = sa.make_url(settings.warehouse_url)
     except sa.exc.ArgumentError:
         raise ValueError("warehouse URL does not parse as a SQLAlchemy URL (parameter warehouse_url, "
                          "or KINERJA_WAREHOUSE_URL), e.g. sqlite:///data/warehouse.db") from None
+    if warehouse_url and sa.make_url(warehouse_url).password:
+        # a flow parameter is stored and shown by Prefect: credentials only come from the environment
+        raise ValueError(f"parameter warehouse_url carries a password ({safe_url(url)}): pass credentials "
+                         "through KINERJA_WAREHOUSE_URL in the worker's environment instead")
     return month, settings
 
 

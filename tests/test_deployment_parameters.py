@@ -104,3 +104,14 @@ def test_prefect_yaml_declares_the_three_deployments():
     assert steps == ["prefect.deployments.steps.set_working_directory"]
     text = (ROOT / "prefect.yaml").read_text(encoding="utf-8")
     assert "git_clone" not in text and "password" not in text.lower()
+
+
+def test_a_warehouse_password_in_the_parameters_is_refused_before_anything_opens(tmp_path):
+    """Prefect stores and shows flow parameters: credentials must come from the environment."""
+    from flows.monthly import check_parameters
+
+    with pytest.raises(ValueError, match="KINERJA_WAREHOUSE_URL") as info:
+        check_parameters("2024-03", str(tmp_path), "postgresql+psycopg://kinerja:Pw-Secret-1@db.example/wh")
+    assert "Pw-Secret-1" not in str(info.value)
+    month, settings = check_parameters("2024-03", str(tmp_path), "postgresql+psycopg://kinerja@db.example/wh")
+    assert str(month) == "2024-03" and settings.warehouse_url.endswith("@db.example/wh")
