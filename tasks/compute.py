@@ -19,18 +19,6 @@ def read_staged(engine: sa.Engine, catalog: Catalog, extract_ids: list[str]) -> 
 
 
 # no retries: a formula that raises on these inputs raises again; the flow records it and goes on
-@task(name="compute", task_run_name="compute-{indicator.no:02d}-{indicator.code}", retries=0,
-      cache_policy=NO_CACHE)
-def compute_indicator(indicator: Indicator, inputs: dict[str, pd.DataFrame], windows: list[Window],
-                      pk_year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    results, components = pipeline.compute_indicator(indicator, inputs, windows, pk_year)
-    year = results[(results["period_type"] == "year") & (results["unit_code"] == "ALL")]
-    if len(year):
-        get_run_logger().info("indicator %d (%s): year to date %s, %s", indicator.no, indicator.code,
-                              year["value"].iloc[0], year["status"].iloc[0])
-    return results, components
-
-
 @task(name="compute-indicators", task_run_name="compute-indicators-{month}", retries=0, cache_policy=NO_CACHE)
 def compute_indicators(indicators: list[Indicator], inputs: dict[str, pd.DataFrame], windows: list[Window],
                        pk_year: int, month: str) -> tuple[dict[int, tuple[pd.DataFrame, pd.DataFrame]], dict[int, str]]:

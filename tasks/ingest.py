@@ -2,8 +2,9 @@
 
 One task per extract keeps the Prefect UI meaningful (``ingest-<source>-<name>-<month>``; a
 file that cannot be used fails its task with the file and the reason) at a third of the
-orchestration cost of an extract, a validate and a stage task per extract. The log lines are
-those of the three single-step tasks (``tasks.extract``, ``tasks.validate``, ``tasks.stage``).
+orchestration cost of an extract, a validate and a stage task per extract. Its log names the
+file, its checksum and every detection decision (encoding, delimiter, decimal separator, header
+row), the quarantined rows by check, and the rows staged.
 """
 
 from pathlib import Path
@@ -16,10 +17,27 @@ from kinerja import pipeline, warehouse
 from kinerja.catalog import Catalog
 from kinerja.extracts import Extract
 from kinerja.periods import Month
-from kinerja.readers import ExtractFileError
-from tasks.extract import log_read
+from kinerja.readers import ExtractFileError, RawExtract
+from kinerja.validation import ValidatedExtract
 from tasks.retries import IO_OR_DB_RETRY
-from tasks.validate import log_validated
+
+
+def log_read(raw: RawExtract) -> None:
+    logger = get_run_logger()
+    logger.info("read %s: %d rows, sha256 %s; %s", raw.file, len(raw.frame), raw.sha256[:12],
+                "; ".join(raw.notes))
+    if raw.row_errors:
+        logger.warning("%s: %d row(s) do not split into the header's columns (quarantined)", raw.file,
+                       len(raw.row_errors))
+
+
+def log_validated(raw: RawExtract, validated: ValidatedExtract) -> None:
+    logger = get_run_logger()
+    logger.info("%s: %d rows read, %d valid, %d quarantined", raw.file, validated.rows_read,
+                validated.rows_staged, validated.rows_quarantined)
+    if validated.rows_quarantined:
+        reasons = validated.quarantine.groupby("check_name").size().to_dict()
+        logger.warning("%s: quarantined rows by check: %s", raw.file, reasons)
 
 
 @task(name="ingest", task_run_name="ingest-{ext.source}-{ext.name}-{month}", cache_policy=NO_CACHE,

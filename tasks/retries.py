@@ -7,9 +7,9 @@ its schema, an integrity or SQL error are data or code problems: retrying them
 only delays the alert, so they fail at once.
 
 Prefect calls a task's ``retry_condition_fn(task, task_run, state)`` with the
-failed state; :func:`on_transient_io` and :func:`on_transient_db` are such
-functions. The predicates :func:`is_transient_io` and :func:`is_transient_db`
-take the exception itself, so they are easy to test.
+failed state; :func:`on_transient` (ingest: a landing file and the warehouse) and
+:func:`on_transient_db` (warehouse steps) are such functions. The predicates
+:func:`is_transient_io` and :func:`is_transient_db` take the exception itself, so they are easy to test.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterator
 import sqlalchemy as sa
 
 # Retry delays (seconds) between attempts; jitter spreads runs that fail together.
-IO_DELAYS = [2, 10]
 DB_DELAYS = [2, 10, 30]
 JITTER = 0.5
 
@@ -92,14 +91,11 @@ def _condition(predicate: Callable[[BaseException], bool]) -> Callable:
     return condition
 
 
-on_transient_io = _condition(is_transient_io)
 on_transient_db = _condition(is_transient_db)
 
 # Task options, e.g. ``@task(name="load", **DB_RETRY)``.
 DB_RETRY = {"retries": len(DB_DELAYS), "retry_delay_seconds": DB_DELAYS, "retry_jitter_factor": JITTER,
             "retry_condition_fn": on_transient_db}
-IO_RETRY = {"retries": len(IO_DELAYS), "retry_delay_seconds": IO_DELAYS, "retry_jitter_factor": JITTER,
-            "retry_condition_fn": on_transient_io}
 
 
 def is_transient(exc: BaseException) -> bool:

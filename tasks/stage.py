@@ -1,4 +1,4 @@
-"""Task: upsert validated rows into staging and record the file's lineage and quarantine."""
+"""Task: record an extract that failed as a whole (its lineage row, with the file and the reason)."""
 
 import sqlalchemy as sa
 from prefect import get_run_logger, task
@@ -8,16 +8,7 @@ from kinerja import pipeline, warehouse
 from kinerja.extracts import Extract
 from kinerja.periods import Month
 from kinerja.readers import RawExtract
-from kinerja.validation import ValidatedExtract
 from tasks.retries import DB_RETRY
-
-
-@task(name="stage", task_run_name="stage-{ext.source}-{ext.name}-{month}", cache_policy=NO_CACHE, **DB_RETRY)
-def stage_rows(engine: sa.Engine, ext: Extract, raw: RawExtract, validated: ValidatedExtract, month: Month,
-               run_id: str, pk_year: int) -> warehouse.ExtractOutcome:
-    outcome = pipeline.stage_extract(engine, ext, raw, validated, month, run_id, pk_year)
-    get_run_logger().info("staged %d rows of %s into %s", outcome.rows_staged, raw.file, ext.table)
-    return outcome
 
 
 @task(name="record-failed-extract", cache_policy=NO_CACHE, **DB_RETRY)

@@ -12,8 +12,8 @@ from prefect import flow
 from prefect.states import Completed, Failed
 
 from kinerja.readers import ExtractFileError
-from tasks import compute, extract, load, stage, validate
-from tasks.retries import DB_DELAYS, IO_DELAYS, is_transient_db, is_transient_io, on_transient_db, on_transient_io
+from tasks import compute, ingest, load, stage
+from tasks.retries import DB_DELAYS, is_transient_db, is_transient_io, on_transient, on_transient_db
 
 
 def wrapped(cause: BaseException) -> ExtractFileError:
@@ -96,32 +96,29 @@ def test_the_conditions_read_the_exception_from_the_failed_state():
     io_failure = Failed(data=wrapped(OSError(errno.EIO, "Input/output error")))
     bad_file = Failed(data=ExtractFileError("missing column u9"))
     db_failure = Failed(data=dbapi_error(sa.exc.OperationalError, sqlite3.OperationalError("database is locked")))
-    assert on_transient_io(None, None, io_failure) is True
-    assert on_transient_io(None, None, bad_file) is False
+    assert on_transient(None, None, io_failure) is True
+    assert on_transient(None, None, bad_file) is False
     assert on_transient_db(None, None, db_failure) is True
     assert on_transient_db(None, None, io_failure) is False
     assert on_transient_db(None, None, Completed(data=1)) is False
 
 
 def test_every_task_has_the_intended_policy():
-    io_tasks = [extract.extract_file]
     db_tasks = [load.prepare_warehouse, load.start_run, load.load_results, load.finish_run,
-                stage.stage_rows, stage.record_failed, compute.read_staged]
-    for t in io_tasks:
-        assert (t.retries, t.retry_delay_seconds, t.retry_condition_fn) == (len(IO_DELAYS), IO_DELAYS,
-                                                                           on_transient_io), t.name
+                stage.record_failed, compute.read_staged]
+    assert (ingest.ingest_extract.retries, ingest.ingest_extract.retry_condition_fn) == (len(DB_DELAYS),
+                                                                                         on_transient)
     for t in db_tasks:
         assert (t.retries, t.retry_delay_seconds, t.retry_condition_fn) == (len(DB_DELAYS), DB_DELAYS,
                                                                            on_transient_db), t.name
     # backoff: each wait is longer than the one before
-    assert all(a < b for delays in (IO_DELAYS, DB_DELAYS) for a, b in zip(delays, delays[1:], strict=False))
+    assert all(a < b for a, b in zip(DB_DELAYS, DB_DELAYS[1:], strict=False))
     # validation and formulas are never retried: the same input fails the same way
-    assert validate.validate_file.retries == 0
-    assert compute.compute_indicator.retries == 0
+    assert compute.compute_indicators.retries == 0
 
 
 @pytest.mark.flow
-def test_the_extract_task_retries_a_transient_error_and_not_a_missing_file(prefect_harness, monkeypatch, tmp_path,
+def test_the_ingest_task_retries_a_transient_error_and_not_a_missing_file(prefect_harness, monkeypatch, tmp_path,
                                                                             catalog):
     from kinerja import extracts
     from kinerja.periods import Month
@@ -135,12 +132,12 @@ def test_the_extract_task_retries_a_transient_error_and_not_a_missing_file(prefe
             raise wrapped(OSError(errno.EIO, "Input/output error"))
         raise ExtractFileError("missing file: no ekinerja/2024-03/skm_responses.*")
 
-    monkeypatch.setattr(extract.pipeline, "extract", flaky)
-    fast = extract.extract_file.with_options(retry_delay_seconds=[0.1, 0.1], retry_jitter_factor=None)
+    monkeypatch.setattr(ingest.pipeline, "extract", flaky)
+    fast = ingest.ingest_extract.with_options(retry_delay_seconds=[0.1, 0.1, 0.1], retry_jitter_factor=None)
 
     @flow
     def read_one():
-        return fast(tmp_path, ext, Month(2024, 3))
+        return fast(None, catalog, tmp_path, ext, Month(2024, 3), "run-1")
 
     with pytest.raises(ExtractFileError, match="missing file"):
         read_one()
