@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pandera.pandas as pa
@@ -71,6 +72,11 @@ class ValidationContext:
     def cutoff(self) -> datetime:
         """The collection deadline of the file's month: no event may be later than it."""
         return deadline_after(self.month.last_day, self.catalog.collection_deadline_day, self.tz)
+
+    @property
+    def year_start(self) -> datetime:
+        """1 January of the PK year, 00:00 local time: no event of the year is earlier."""
+        return datetime(self.catalog.pk_year, 1, 1, tzinfo=ZoneInfo(self.tz))
 
     @property
     def cutoff_date(self) -> date:
@@ -185,6 +191,14 @@ def month_in_file_window(ctx: ValidationContext) -> pa.Check:
     first, last = f"{ctx.catalog.pk_year:04d}-01", str(ctx.month)
     return pa.Check.in_range(first, last, error=_error(
         "date_window", f"must be a month from {first} to {last} (the PK year, not after the file's month)"))
+
+
+def in_order(earlier: str, later: str, reason: str) -> pa.Check:
+    """A row rule: ``later`` is not before ``earlier`` (a blank on either side passes)."""
+    def check(df: pd.DataFrame) -> pd.Series:
+        return (df[earlier].isna() | df[later].isna() | (df[later] >= df[earlier])).astype(bool)
+
+    return row_rule("date_order", check, reason, columns=(earlier, later))
 
 
 def row_rule(name: str, fn: Callable[[pd.DataFrame], pd.Series], reason: str,

@@ -1,20 +1,16 @@
 """CRM ``pengaduan``: public complaints (*pengaduan masyarakat*), received and resolved."""
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
-from kinerja.extracts import Column, Extract, ValidationContext, build_schema, not_after, not_before
-from schemas.arahan_gubernur import closed_not_before_opened
+from kinerja.extracts import Column, Extract, ValidationContext, build_schema, in_order, not_after, not_before
 
 
 def schema(ctx: ValidationContext):
-    year_start = datetime(ctx.catalog.pk_year, 1, 1, tzinfo=ZoneInfo(ctx.tz))
     checks = {
         "received_at": [not_after(ctx.cutoff),
-                        not_before(year_start, "the start of the PK year")],
+                        not_before(ctx.year_start, "the start of the PK year")],
         "resolved_at": [not_after(ctx.cutoff)],
     }
-    return build_schema(EXTRACT, ctx, checks, [closed_not_before_opened("received_at", "resolved_at")])
+    order = in_order("received_at", "resolved_at", "has resolved_at before received_at")
+    return build_schema(EXTRACT, ctx, checks, [order])
 
 
 EXTRACT = Extract(

@@ -9,6 +9,7 @@ from kinerja.extracts import (
     ValidationContext,
     between,
     build_schema,
+    in_order,
     not_after,
     row_rule,
 )
@@ -29,10 +30,6 @@ def _verified_consistent(df):
     return ((verified == has_date) & (~verified | df["resolved_at"].notna())).astype(bool)
 
 
-def _verified_after_resolution(df):
-    both = df["verified_at"].notna() & df["resolved_at"].notna()
-    return (~both | (df["verified_at"] >= df["resolved_at"])).astype(bool)
-
 
 def schema(ctx: ValidationContext):
     rules = ctx.catalog.indicator("rekomendasi_bpk").rules
@@ -47,8 +44,7 @@ def schema(ctx: ValidationContext):
         row_rule("verification", _verified_consistent,
                  "must be resolved and have verified_at exactly when verified is true",
                  columns=("resolved_at", "verified", "verified_at")),
-        row_rule("date_order", _verified_after_resolution, "is verified before it was resolved",
-                 columns=("resolved_at", "verified_at")),
+        in_order("resolved_at", "verified_at", "is verified before it was resolved"),
     ]
     return build_schema(EXTRACT, ctx, checks, rows)
 

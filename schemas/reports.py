@@ -1,19 +1,16 @@
 """km-bpsdm portal ``reports``: knowledge-management reports (*laporan manajemen pengetahuan*)."""
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from kinerja.extracts import Column, Extract, ValidationContext, build_schema, not_after, not_before, one_of
 
 
 def schema(ctx: ValidationContext):
     rules = ctx.catalog.indicator("manajemen_pengetahuan").rules
-    year_start = datetime(ctx.catalog.pk_year, 1, 1, tzinfo=ZoneInfo(ctx.tz))
     checks = {
         "format": [one_of(rules["formats"])],
         "due_quarter": [one_of(q["quarter"] for q in rules["quotas"])],
         "submitted_at": [not_after(ctx.cutoff),
-                         not_before(year_start, "the start of the PK year")],
+                         not_before(ctx.year_start, "the start of the PK year")],
     }
     return build_schema(EXTRACT, ctx, checks)
 

@@ -1,14 +1,12 @@
 """e-SAKIP ``risk_documents``: risk-monitoring reports (Formulir Laporan Pemantauan Risiko) and
 their verification by the Inspektorat."""
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from kinerja.extracts import (
     Column,
     Extract,
     ValidationContext,
     build_schema,
+    in_order,
     not_after,
     not_before,
     one_of,
@@ -22,23 +20,18 @@ def _verified_consistent(df):
     return (df["verified"].fillna(False).astype(bool) == has_date)
 
 
-def _verified_after_submission(df):
-    return (df["verified_at"].isna() | (df["verified_at"] >= df["submitted_at"])).astype(bool)
-
 
 def schema(ctx: ValidationContext):
     rules = ctx.catalog.indicator("manajemen_risiko").rules
-    year_start = datetime(ctx.catalog.pk_year, 1, 1, tzinfo=ZoneInfo(ctx.tz))
     checks = {
         "doc_type": [one_of(d["doc_type"] for d in rules["required_documents"])],
-        "submitted_at": [not_after(ctx.cutoff), not_before(year_start, "the start of the PK year")],
-        "verified_at": [not_after(ctx.cutoff), not_before(year_start, "the start of the PK year")],
+        "submitted_at": [not_after(ctx.cutoff), not_before(ctx.year_start, "the start of the PK year")],
+        "verified_at": [not_after(ctx.cutoff), not_before(ctx.year_start, "the start of the PK year")],
     }
     rows = [
         row_rule("verification_date", _verified_consistent,
                  "must have verified_at exactly when verified is true", columns=("verified", "verified_at")),
-        row_rule("date_order", _verified_after_submission,
-                 "is verified before it was submitted", columns=("submitted_at", "verified_at")),
+        in_order("submitted_at", "verified_at", "is verified before it was submitted"),
     ]
     return build_schema(EXTRACT, ctx, checks, rows)
 
