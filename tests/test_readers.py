@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from openpyxl import Workbook
+from openpyxl.styles import Font
 
-from kinerja import extracts, pipeline
+from kinerja import extracts, pipeline, readers
 from kinerja.periods import Month
 from kinerja.readers import ExtractFileError, decode, locate, read_landing_file
 
@@ -20,6 +22,7 @@ MARCH = Month(2024, 3)
 SKM = extracts.get("ekinerja/skm_responses")
 DAFTAR = extracts.get("portal_data/daftar_data")
 PNS = extracts.get("simpeg/pns_snapshot")
+BUDGET = extracts.get("apbd/budget_monthly")
 NIP = "198501012010011001"
 
 
@@ -208,3 +211,102 @@ def test_a_directory_named_like_the_file_is_not_a_file(tmp_path):
     (tmp_path / "ekinerja" / "2024-03" / "skm_responses.csv").mkdir(parents=True)
     with pytest.raises(ExtractFileError, match="missing file"):
         read(tmp_path, SKM)
+
+
+# -- the fast readers (pyarrow for CSV, calamine for XLSX) read exactly what the csv module and openpyxl read ---------
+
+def _read_or_error(root: Path, ext):
+    try:
+        return read(root, ext)
+    except ExtractFileError as exc:
+        return str(exc)
+
+
+def _assert_read_alike(root: Path, ext, monkeypatch) -> None:
+    """The file reads the same (cells, None or "", row numbers, notes, row errors, or the error) with the fast
+    readers as with the csv module and openpyxl alone."""
+    fast = _read_or_error(root, ext)
+    with monkeypatch.context() as m:
+        m.setattr(readers, "_arrow_records", lambda *args: None)
+        m.setattr(readers, "_calamine_rows", lambda path: None)
+        slow = _read_or_error(root, ext)
+    if isinstance(fast, str) or isinstance(slow, str):
+        assert fast == slow
+        return
+    pd.testing.assert_frame_equal(fast.frame, slow.frame, check_exact=True)
+    assert fast.row_numbers.tolist() == slow.row_numbers.tolist()
+    assert (fast.decimal, fast.notes, fast.row_errors) == (slow.decimal, slow.notes, slow.row_errors)
+
+
+BUDGET_HEADER = "sub_activity_code,month,pagu,rpd,realisasi"
+
+
+@pytest.mark.parametrize("text", [
+    f"{BUDGET_HEADER}\n5.01,2024-03,100,50.5,25\n5.02,2024-03,200,,\n",
+    f"\ufeff{BUDGET_HEADER}\r\n5.01,2024-03,\"1,5\",2,3\r\n",  # BOM, CRLF, a quoted delimiter
+    f"{BUDGET_HEADER}\n5.01,2024-03,1,2,\"a \"\"b\"\"\nc\"\n5.02,2024-03,1,2,3",  # quotes, a line break, no final one
+    f"{BUDGET_HEADER}\n,,,,\n5.01,2024-03,1,2,3\n , ,\u00a0, ,\x1c\n5.02,2024-03,1,2,3\n",  # blank records
+    f"{BUDGET_HEADER}\n\n5.01,2024-03,1,2,3\n",  # an empty line
+    f"Laporan APBD\n\n{BUDGET_HEADER}\n5.01,2024-03,1,2,3\n",  # title rows
+    f"\"Laporan, \"\"APBD\"\"\"\n{BUDGET_HEADER}\n5.01,2024-03,1,2,3\n",  # a quoted title row
+    f"{BUDGET_HEADER}\n5.01,2024-03,1,2\n5.02,2024-03,1,2,3,\n5.03,2024-03,1,2,3\n",  # short row, trailing comma
+    f"{BUDGET_HEADER}\n5.01,2024-03,1,2,3\r5.02,\"2024-03\"x,1,2,3\r",  # CR line ends, text after a quote
+    f"{BUDGET_HEADER}\n5.01,2024-03,1,2,\"open quote\n",
+    f"{BUDGET_HEADER}\n5.01,2024-03,1,2,{'9' * 200_000}\n",  # a field longer than the csv module accepts
+    BUDGET_HEADER.replace(",", ";") + "\n5.01;2024-03;1.234,5;2;3\n",
+    f"{BUDGET_HEADER}\n",
+])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "cp1252"])
+def test_csv_reads_alike_with_and_without_pyarrow(tmp_path, monkeypatch, text, encoding):
+    data = text.encode(encoding, errors="replace")
+    land(tmp_path, BUDGET, "budget_monthly.csv", data)
+    _assert_read_alike(tmp_path, BUDGET, monkeypatch)
+
+
+def test_a_plain_csv_is_split_by_pyarrow_and_an_unusual_one_by_the_csv_module():
+    columns, numbers = readers._arrow_records('a,b\n1,"x\ny"\n,\n2,z\n', 0, ",", ["a", "b"])
+    assert [c.to_pylist() for c in columns] == [["1", "2"], ["x\ny", "z"]]
+    assert numbers == [2, 4]  # the blank record (row 3) is skipped but counted
+    assert readers._arrow_records("a,b\n1\n", 0, ",", ["a", "b"]) is None  # a short row: the csv module reports it
+    assert readers._arrow_records('"t"\na,b\n1,2\n', 1, ",", ["a", "b"]) is None  # a quote above the header
+
+
+def _workbook(path: Path, rows: list[list], bold_after_header: bool = False) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    for row in rows:
+        ws.append(row)
+    if bold_after_header:  # a styled empty cell right of the header: openpyxl reads it as one more column
+        ws.cell(row=next(i for i, r in enumerate(rows, 1) if "pagu" in r), column=len(BUDGET_HEADER.split(",")) + 2
+                ).font = Font(bold=True)
+    wb.save(path)
+    return path
+
+
+HEAD = BUDGET_HEADER.split(",")
+
+
+@pytest.mark.parametrize(("rows", "fast"), [
+    ([HEAD, ["5.01", "2024-03", 100, 50.5, 1e-7], ["5.02", "2024-03", None, "1.234,5", True]], True),
+    ([["Laporan"], [], HEAD, ["5.01", "2024-03", 1, 2, 3], [], [None, None, None], ["5.02", "2024-03", 1, 2, 3, "x"]],
+     True),
+    ([HEAD, ["5.01", "2024-03", 123456789012345, -0.5, 1234.5678]], True),
+    ([HEAD, ["5.01", "2024-03", 12345678901234567, 1, 2]], False),  # beyond 2**53: exact only in openpyxl
+    ([HEAD, ["5.01", "2024-03", "#N/A", "#REF!", 1]], False),  # error cells
+    ([HEAD, [" 5.01 ", "", 1, 2, 3]], True),  # openpyxl keeps the spaces with xml:space="preserve"
+    ([HEAD, ["5.01", date(2024, 3, 1), datetime(2024, 3, 1, 10, 30), 1, 2]], False),  # dates
+    ([HEAD, ["5.01", "2024-03", "=1+1", 1, 2]], False),  # a formula
+])
+def test_xlsx_reads_alike_with_and_without_calamine(tmp_path, monkeypatch, rows, fast):
+    path = _workbook(tmp_path / "w.xlsx", rows, bold_after_header=True)
+    target = land(tmp_path, BUDGET, "budget_monthly.xlsx", path.read_bytes())
+    assert (readers._calamine_rows(target) is not None) == fast
+    _assert_read_alike(tmp_path, BUDGET, monkeypatch)
+
+
+def test_a_plain_workbook_is_read_by_calamine_into_the_rows_openpyxl_reads(tmp_path):
+    path = _workbook(tmp_path / "w.xlsx", [["Laporan"], [], HEAD, ["5.01", "2024-03", 1, 2.5, None, "extra"]],
+                     bold_after_header=True)
+    rows, title = readers._calamine_rows(path)
+    assert (rows, title) == readers._openpyxl_rows(path)
+    assert rows[2] == [*HEAD, None, None]  # the header row runs to its last (styled, empty) cell
