@@ -19,11 +19,14 @@ Series plus a boolean mask of cells that were present but could not be parsed.
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 
 NULL_TOKENS = frozenset({"", "-", "n/a"})
 
@@ -78,6 +81,15 @@ def _canonical_number(s: pd.Series, decimal: str) -> pd.Series:
     else:
         canon = s.str.replace(",", "", regex=False)
     return canon.where(shaped)
+
+
+def _canonical_text(text: str, decimal: str) -> str | None:
+    """:func:`_canonical_number` of one text (to explain a rejected cell without a Series per cell)."""
+    text = text.translate(_MINUS)
+    pattern = _NUM_COMMA if decimal == "," else _NUM_POINT
+    if pattern.fullmatch(text) is None or re.search(r"\d", text) is None:
+        return None
+    return text.replace(".", "").replace(",", ".") if decimal == "," else text.replace(",", "")
 
 
 def parse_number(raw: pd.Series, decimal: str = ".") -> tuple[pd.Series, pd.Series]:
@@ -197,23 +209,62 @@ def parse_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     return s, pd.Series(False, index=s.index)
 
 
-def on_uniques(raw: pd.Series, parser) -> tuple[pd.Series, pd.Series]:
-    """``parser`` applied to the distinct values of ``raw`` only, then spread back: a column of a
-    million dates holds a few hundred distinct ones. Same result as ``parser(raw)``."""
-    codes, uniques = pd.factorize(raw.astype("string"), use_na_sentinel=True)
-    if len(uniques) * 2 > len(raw):
-        return parser(raw)
-    values, bad = parser(pd.Series(uniques, dtype="string"))
-    spread = pd.Series(values.array.take(codes, allow_fill=True), index=raw.index, name=raw.name)
-    return spread, pd.Series(np.append(bad.to_numpy(dtype=bool), False)[codes], index=raw.index)
+class _ParsedTexts:
+    """Texts already parsed by one parser: the typed value and the bad flag of each, by position.
+
+    A source repeats its values from file to file (the same dates, codes, amounts and answers every
+    month), so each distinct text is parsed once per process. Parsers work cell by cell, so a text
+    parsed along with other texts gives what it gives alone: the result is that of the parser itself.
+    """
+
+    MAX_TEXTS = 200_000  # past this the memo starts afresh: memory stays bounded in a long-lived worker
+
+    def __init__(self, parser: Callable[[pd.Series], tuple[pd.Series, pd.Series]]) -> None:
+        self.parser = parser
+        self.lock = threading.Lock()  # tasks may run in threads: positions and arrays change together
+        self.position: dict[str, int] = {}
+        self.values: ExtensionArray | None = None
+        self.bad = np.zeros(0, dtype=bool)
+
+    def _learn(self, texts: list[str]) -> None:
+        """Parse the texts not seen yet (all of them when the memo starts afresh)."""
+        new = [t for t in texts if t not in self.position]
+        if self.values is not None and not new:
+            return
+        if self.values is None or len(self.position) + len(new) > self.MAX_TEXTS:
+            self.position, self.values, self.bad = {}, None, np.zeros(0, dtype=bool)
+            new = texts
+        values, bad = self.parser(pd.Series(new, dtype="string"))
+        if self.values is not None:
+            values = pd.concat([pd.Series(self.values), values], ignore_index=True)
+        start = len(self.position)
+        self.position.update(zip(new, range(start, start + len(new)), strict=True))
+        self.values = values.array
+        self.bad = np.concatenate([self.bad, bad.to_numpy(dtype=bool)])
+
+    def parse(self, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+        """Same result as ``parser(raw)``: the distinct texts looked up, the new ones parsed, spread back."""
+        codes, uniques = pd.factorize(raw.astype("string"), use_na_sentinel=True)
+        texts = uniques.to_numpy(dtype=object).tolist()
+        with self.lock:
+            self._learn(texts)
+            where = np.array([self.position[t] for t in texts] + [-1], dtype=np.intp)[codes]
+            values, bad = self.values, self.bad
+        spread = pd.Series(values.take(where, allow_fill=True), index=raw.index, name=raw.name)
+        return spread, pd.Series(np.append(bad, False)[where], index=raw.index)
+
+
+@cache
+def _parsed_texts(kind: str, decimal: str, tz: str) -> _ParsedTexts:
+    return _ParsedTexts(lambda s: _parse(kind, s, decimal, tz))
 
 
 def parse(kind: str, raw: pd.Series, decimal: str = ".", tz: str = "Asia/Jakarta") -> tuple[pd.Series, pd.Series]:
-    """The parser of a column kind (``text``, ``int``, ``float``, ``bool``, ``date``, ``datetime``, ``month``),
-    run on the column's distinct values."""
-    if kind != "text":
-        return on_uniques(raw, lambda s: _parse(kind, s, decimal, tz))
-    return _parse(kind, raw, decimal, tz)
+    """The parser of a column kind (``text``, ``int``, ``float``, ``bool``, ``date``, ``datetime``, ``month``);
+    other than text, each distinct value is parsed once per process."""
+    if kind == "text":
+        return _parse(kind, raw, decimal, tz)
+    return _parsed_texts(kind, decimal, tz).parse(raw)
 
 
 def _parse(kind: str, raw: pd.Series, decimal: str, tz: str) -> tuple[pd.Series, pd.Series]:
@@ -286,10 +337,10 @@ def problem(kind: str, value: str | None, decimal: str = ".") -> str:
     """Why one present cell failed its parser, in words (without the column name)."""
     text = "" if value is None else str(value).strip()
     if kind in {"int", "float"}:
-        canon = _canonical_number(pd.Series([text], dtype="string"), decimal).iloc[0]
-        if canon is None or pd.isna(canon):
+        canon = _canonical_text(text, decimal)
+        if canon is None:
             other = "," if decimal == "." else "."
-            if _canonical_number(pd.Series([text], dtype="string"), other).notna().iloc[0]:
+            if _canonical_text(text, other) is not None:
                 return (f"is not a number in this file's format ({NUMBER_FORMATS[decimal]}): "
                         f"the file uses a decimal {'comma' if decimal == ',' else 'point'}")
             return f"is not {NUMBER_FORMATS[decimal]}"

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 import pandera.pandas as pa
+from pandera.config import ValidationDepth, get_config_context
+from pandera.engines.pandas_engine import Engine
 
 from kinerja import parsing
 from kinerja.extracts import Extract, ValidationContext
@@ -61,6 +63,14 @@ def _cells(raw: RawExtract, extract: Extract) -> pd.DataFrame:
     return cells
 
 
+def _spreadsheet_errors(text: pd.Series) -> pd.Series:
+    """Cells holding a spreadsheet error (``#N/A``, ``#REF!`` ...), any case, surrounding spaces ignored."""
+    # every such error contains '#': a column without one (nearly all) needs no stripping and lowering
+    if not text.str.contains("#", regex=False).fillna(False).any():
+        return pd.Series(False, index=text.index)
+    return text.str.strip().str.lower().isin(SPREADSHEET_ERRORS).fillna(False).astype(bool)
+
+
 def parse_columns(raw: RawExtract, extract: Extract, ctx: ValidationContext,
                   cells: pd.DataFrame | None = None) -> tuple[pd.DataFrame, list[dict]]:
     """Typed columns, and one error per present cell that does not parse (or is a spreadsheet error)."""
@@ -70,8 +80,9 @@ def parse_columns(raw: RawExtract, extract: Extract, ctx: ValidationContext,
     for col in extract.columns:
         text = cells[col.name]
         values, bad = parsing.parse(col.kind, text, raw.decimal, ctx.tz)
-        sheet_error = text.str.strip().str.lower().isin(SPREADSHEET_ERRORS).fillna(False).astype(bool)
-        values = values.mask(sheet_error)
+        sheet_error = _spreadsheet_errors(text)
+        if sheet_error.any():
+            values = values.mask(sheet_error)
         typed[col.name] = values
         for idx in sheet_error[sheet_error].index:
             errors.append({"index": idx, "column_name": col.name, "check_name": "spreadsheet_error",
@@ -100,13 +111,102 @@ def _describe(check: str, column: str | None) -> tuple[str, str, list[str] | Non
     return check, f"{column} fails check {check}", None
 
 
+class _NotCovered(Exception):
+    """A schema feature or a check outcome that :func:`_direct_failures` does not reproduce."""
+
+
+def _check_label(check: pa.Check) -> str:
+    """How pandera's failure cases name a check."""
+    if check.error is not None:
+        return check.error
+    return check.name if check.name is not None else str(check)
+
+
+def _check_failures(check: pa.Check, frame: pd.DataFrame, column: str | None = None) -> list[tuple]:
+    """(index, check, column) of each failure case of one check (of a column, or of the rows), as
+    pandera's lazy validation reports them."""
+    if check.raise_warning:
+        raise _NotCovered
+    result = check(frame, column)  # pandera's own call: nulls skipped, a row rule passes an all-blank row
+    if result.check_passed:
+        return []
+    if result.failure_cases is None:  # fails as a whole (a single True/False)
+        raise _NotCovered
+    label = _check_label(check)
+    if column is not None:
+        cases = result.failure_cases.dropna() if check.ignore_na else result.failure_cases
+        return [(i, label, column) for i in cases.index]
+    cells = result.failure_cases.unstack()  # a failing row: one case per cell, as pandera reports it
+    if check.ignore_na:
+        cells = cells.dropna()
+    return [(i, label, c) for c, i in cells.index]
+
+
+def _direct_failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> list[tuple]:
+    """(index, check, column) of every failure case of ``schema.validate(frame, lazy=True)``, found by
+    running the same checks with the same calls, without pandera's bookkeeping around them (a copy of
+    the frame, and per failing check a failure-case frame and a message listing every value), which
+    costs more than the checks. Raises :class:`_NotCovered` for anything but plain columns and checks,
+    and for a check that fails as a whole, which pandera itself then reports."""
+    config = get_config_context()
+    if (not config.validation_enabled or config.use_narwhals_backend
+            or config.validation_depth not in (None, ValidationDepth.SCHEMA_AND_DATA)
+            or schema.coerce or schema.unique or schema.parsers or schema.dtype is not None
+            or schema.index is not None or schema.strict or schema.ordered or schema.add_missing_columns
+            or schema.drop_invalid_rows or not frame.columns.is_unique):
+        raise _NotCovered
+    failures: list[tuple] = []
+    for check in schema.checks:  # pandera lists the row rules' cases first
+        failures += _check_failures(check, frame)
+    for name, col in schema.columns.items():
+        if (name not in frame.columns or col.coerce or col.unique or col.regex or col.parsers
+                or col.default is not None or col.drop_invalid_rows):
+            raise _NotCovered
+        series = frame[name]
+        if col.dtype is not None:
+            ok = col.dtype.check(Engine.dtype(series.dtype), series)  # True/False, or per value
+            if not (ok if isinstance(ok, bool) else ok.all()):
+                raise _NotCovered
+        if not col.nullable and series.hasnans:
+            failures += [(i, "not_nullable", name) for i in series.index[series.isna()]]
+        for check in col.checks:
+            failures += _check_failures(check, frame, name)
+    return failures
+
+
+def _errors(failures: list[tuple], skip_cells: set[tuple], in_pandera_order: bool) -> list[dict] | None:
+    """One error per row, check name and column of the failure cases, except on cells already reported
+    as unreadable. Should two checks of one name fail on one cell for different reasons, the first case
+    listed is kept: None then, unless the cases are listed in pandera's order."""
+    errors, seen = [], {}
+    for index, check, fc_column in failures:
+        name, reason, cols = _describe(str(check), fc_column)
+        column = ",".join(cols) if cols else fc_column
+        if any((index, c) in skip_cells for c in (cols or [fc_column])):
+            continue  # a consequence of a value already reported as unreadable
+        marker = (index, name, column)
+        if marker in seen:
+            if seen[marker] != reason and not in_pandera_order:
+                return None
+            continue
+        seen[marker] = reason
+        errors.append({"index": index, "column_name": column, "check_name": name, "reason": reason})
+    return errors
+
+
 def schema_errors(typed: pd.DataFrame, extract: Extract, ctx: ValidationContext, file: str,
                   skip_cells: set[tuple], skip_rows: set) -> list[dict]:
     """The pandera checks of the extract over the typed rows, except on cells that did not parse
     (already reported) and rows the reader could not split."""
-    checkable = typed.drop(index=list(skip_rows))
+    checkable = typed.drop(index=list(skip_rows)) if skip_rows else typed
     if checkable.empty:
         return []
+    try:  # the checks see a copy (and so they do in pandera): ``checkable`` stays as it is
+        errors = _errors(_direct_failures(extract.schema(ctx), checkable.copy(deep=False)), skip_cells, False)
+    except Exception:  # not covered, or a check that raises: pandera decides, and reports it its way
+        errors = None
+    if errors is not None:
+        return errors
     try:
         extract.schema(ctx).validate(checkable, lazy=True)
         return []
@@ -118,18 +218,7 @@ def schema_errors(typed: pd.DataFrame, extract: Extract, ctx: ValidationContext,
     if fc["index"].isna().any():
         first = fc[fc["index"].isna()].iloc[0]
         raise ExtractFileError(f"{file}: column {first['column']} fails {first['check']} as a whole", file)
-    errors, seen = [], set()
-    for rec in fc.itertuples(index=False):
-        name, reason, cols = _describe(str(rec.check), rec.column)
-        column = ",".join(cols) if cols else rec.column
-        if any((rec.index, c) in skip_cells for c in (cols or [rec.column])):
-            continue  # a consequence of a value already reported as unreadable
-        marker = (rec.index, name, column)
-        if marker in seen:
-            continue
-        seen.add(marker)
-        errors.append({"index": rec.index, "column_name": column, "check_name": name, "reason": reason})
-    return errors
+    return _errors(list(zip(fc["index"], fc["check"], fc["column"], strict=True)), skip_cells, True)
 
 
 def duplicate_errors(typed: pd.DataFrame, cells: pd.DataFrame, extract: Extract,
@@ -139,26 +228,33 @@ def duplicate_errors(typed: pd.DataFrame, cells: pd.DataFrame, extract: Extract,
     dup = typed[key].notna().all(axis=1) & typed.duplicated(subset=key, keep=False)
     if not dup.any():
         return []
-    rows = pd.DataFrame({"group": typed.loc[dup, key].astype("string").agg("\x1f".join, axis=1),
-                         "row": row_numbers[dup[dup].index].to_numpy()}, index=dup[dup].index)
-    listed = rows.groupby("group")["row"].agg(lambda r: ", ".join(map(str, sorted(r))))
+    index = dup[dup].index
+    group = typed.loc[index, key[0]].astype("string")
+    for k in key[1:]:  # the key as one text per row (no part is blank here)
+        group = group + "\x1f" + typed.loc[index, k].astype("string")
+    groups = group.tolist()
+    copies: dict[str, list[int]] = {}
+    for g, number in zip(groups, row_numbers[index].tolist(), strict=True):
+        copies.setdefault(g, []).append(number)
+    listed = {g: ", ".join(map(str, sorted(numbers))) for g, numbers in copies.items()}
     pii = {c.name for c in extract.columns if c.pii}
+    parts = [[f"{k}={mask(v) if k in pii else v}" for v in cells.loc[index, k].tolist()] for k in key]
     out = []
-    for idx, group in rows["group"].items():
-        shown = ", ".join(f"{k}={mask(cells.at[idx, k]) if k in pii else cells.at[idx, k]}" for k in key)
+    for idx, group_key, *shown in zip(index, groups, *parts, strict=True):
         out.append({"index": idx, "column_name": ",".join(key), "check_name": "duplicate_key",
-                    "reason": f"natural key ({shown}) appears on rows {listed[group]} of the file: "
+                    "reason": f"natural key ({', '.join(shown)}) appears on rows {listed[group_key]} of the file: "
                               "every copy is quarantined; keep one and send the file again"})
     return out
 
 
-def _shown(cells: pd.DataFrame, idx, columns: list[str], pii: set[str]) -> str | None:
-    """The offending value(s) as written in the file; personal identifiers masked."""
+def _shown(cells: dict[str, list], at: int, columns: list[str], pii: set[str]) -> str | None:
+    """The offending value(s) as written in the file; personal identifiers masked. ``cells`` holds
+    the cells of the quarantined rows by column, ``at`` the position of the row among them."""
     shown = []
     for c in columns:
-        if c not in cells.columns:
+        if c not in cells:
             continue
-        v = cells.at[idx, c]
+        v = cells[c][at]
         v = None if pd.isna(v) else str(v)
         shown.append((c, mask(v) if c in pii else (None if v is None else mask_digit_runs(v))))
     if not shown:
@@ -166,6 +262,26 @@ def _shown(cells: pd.DataFrame, idx, columns: list[str], pii: set[str]) -> str |
     if len(shown) == 1:
         return shown[0][1]
     return "; ".join(f"{c}={'' if v is None else v}" for c, v in shown)
+
+
+def _quarantine(raw: RawExtract, extract: Extract, cells: pd.DataFrame, errors: list[dict]) -> pd.DataFrame:
+    """One quarantine record per error, ordered by row, column and check."""
+    pii = {c.name for c in extract.columns if c.pii}
+    rows = sorted({e["index"] for e in errors})
+    at = {idx: i for i, idx in enumerate(rows)}
+    quarantined = cells.loc[rows]
+    row_cells = {c: quarantined[c].tolist() for c in cells.columns}  # one lookup per value shown
+    numbers = raw.row_numbers.to_numpy()
+    records = []
+    for e in sorted(errors, key=lambda e: (e["index"], e["column_name"] or "", e["check_name"])):
+        if e["column_name"]:
+            value = _shown(row_cells, at[e["index"]], e["column_name"].split(","), pii)
+        else:  # the reader's row problems: show the row as read
+            value = _shown(row_cells, at[e["index"]], extract.column_names, pii)
+        records.append({"file": raw.file, "row_number": int(numbers[e["index"]]),
+                        "column_name": e["column_name"], "check_name": e["check_name"],
+                        "value": value, "reason": mask_digit_runs(e["reason"])})
+    return pd.DataFrame.from_records(records, columns=QUARANTINE_COLUMNS)
 
 
 def validate(raw: RawExtract, extract: Extract, ctx: ValidationContext) -> ValidatedExtract:
@@ -186,17 +302,7 @@ def validate(raw: RawExtract, extract: Extract, ctx: ValidationContext) -> Valid
     errors += [e for e in duplicate_errors(typed, cells, extract, raw.row_numbers) if e["index"] not in broken]
     errors += raw.row_errors
     bad_rows = {e["index"] for e in errors}
-    pii = {c.name for c in extract.columns if c.pii}
-    records = []
-    for e in sorted(errors, key=lambda e: (e["index"], e["column_name"] or "", e["check_name"])):
-        if e["column_name"]:
-            value = _shown(cells, e["index"], e["column_name"].split(","), pii)
-        else:  # the reader's row problems: show the row as read
-            value = _shown(cells, e["index"], extract.column_names, pii)
-        records.append({"file": raw.file, "row_number": int(raw.row_numbers.iloc[e["index"]]),
-                        "column_name": e["column_name"], "check_name": e["check_name"],
-                        "value": value, "reason": mask_digit_runs(e["reason"])})
-    quarantine = pd.DataFrame.from_records(records, columns=QUARANTINE_COLUMNS)
+    quarantine = _quarantine(raw, extract, cells, errors)
     staged = typed.drop(index=list(bad_rows))
     staged["_row_number"] = raw.row_numbers.drop(index=list(bad_rows)).to_numpy()
     blank_counts = {c.name: int(staged[c.name].isna().sum()) for c in extract.columns if c.nullable}

@@ -120,6 +120,34 @@ def test_parsing_distinct_values_only_gives_the_same_result(values, kind, decima
     assert fast_bad.tolist() == slow_bad.tolist()
 
 
+def test_values_parsed_before_give_the_same_result_after_the_memo_starts_afresh(monkeypatch):
+    monkeypatch.setattr(parsing._ParsedTexts, "MAX_TEXTS", 3)
+    columns = [s("1", "2", None, "x"), s("2", "3", "4", "5", "1"), s("x", "1"), s(None), s()]
+    for kind in ("int", "float", "bool", "date", "datetime", "month"):
+        for raw in columns:
+            fast, fast_bad = parsing.parse(kind, raw, ".", TZ)
+            slow, slow_bad = parsing._parse(kind, raw, ".", TZ)
+            pd.testing.assert_series_equal(fast, slow, check_names=False)
+            assert fast_bad.tolist() == slow_bad.tolist()
+
+
+def test_columns_parsed_in_threads_at_once_give_the_same_result():
+    from concurrent.futures import ThreadPoolExecutor
+
+    columns = [s(*(f"{day:02d}/0{month}/2024" for day in range(1, 29))) for month in range(1, 10)]
+    with ThreadPoolExecutor(4) as pool:
+        parsed = list(pool.map(lambda raw: parsing.parse("date", raw, ".", TZ), columns))
+    for raw, (values, bad) in zip(columns, parsed, strict=True):
+        pd.testing.assert_series_equal(values, parsing._parse("date", raw, ".", TZ)[0], check_names=False)
+        assert not bad.any()
+
+
+@given(st.text(alphabet="0123456789.,-+eE \u2212\u2013\uff11a", max_size=12), st.sampled_from([".", ","]))
+def test_one_number_is_read_for_its_reason_as_in_a_column(text, decimal):
+    in_column = parsing._canonical_number(s(text), decimal).iloc[0]
+    assert parsing._canonical_text(text, decimal) == (None if pd.isna(in_column) else in_column)
+
+
 # -- edge cases --------------------------------------------------------------------------------------
 
 def test_null_tokens_are_blank_not_bad():

@@ -43,11 +43,28 @@ def test_same_nip_same_pseudonym_other_key_other_pseudonym():
     assert set(a).isdisjoint(set(b))
 
 
+def test_pseudonyms_remembered_from_earlier_calls_follow_the_key():
+    values = pd.Series([*NIPS, None, NIPS[0]])
+    for key in (b"k" * 16, b"j" * 16, b"k" * 16):
+        out = privacy.pseudonymise(values, key)
+        expected = [hmac.new(key, nip.encode(), hashlib.sha256).hexdigest() for nip in NIPS]
+        assert out.iloc[[0, 1, 3]].tolist() == [*expected, expected[0]] and pd.isna(out.iloc[2])
+        assert str(out.dtype) == "string"
+
+
+def test_pseudonyms_are_the_same_after_the_memo_starts_afresh(monkeypatch):
+    monkeypatch.setattr(privacy, "MEMO_MAX_ENTRIES", 2)
+    key = b"m" * 16
+    for values in (NIPS, [NIPS[1], "197712312005011003", NIPS[0]], ["199002152015032000"]):
+        out = privacy.pseudonymise(pd.Series(values), key)
+        assert out.tolist() == [hmac.new(key, nip.encode(), hashlib.sha256).hexdigest() for nip in values]
+
+
 def test_nips_are_normalised_before_hashing():
-    s = pd.Series(["'19850101 201001 1 001", " 198501012010011001 ", "", None], dtype="string")
+    s = pd.Series(["'19850101 201001 1 001", " 198501012010011001 ", "", None, NIPS[1], "'"], dtype="string")
     out = privacy.normalise_identifier(s)
-    assert out.iloc[0] == out.iloc[1] == NIPS[0]
-    assert out.iloc[2:].isna().all()
+    assert out.iloc[0] == out.iloc[1] == NIPS[0] and out.iloc[4] == NIPS[1]
+    assert out.iloc[[2, 3, 5]].isna().all()
 
 
 def test_mask_keeps_first_and_last_four():
