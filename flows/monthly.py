@@ -6,10 +6,16 @@ Failed, after everything else is loaded, so that operations are alerted
 (``flows.alerts``: a JSON webhook naming the period, the failed extracts and indicators).
 Every run, failed or not, publishes its artifacts (``flows.reporting``).
 
+While one extract is staged, the next landing files are read and validated in a worker process
+(``kinerja.readahead``); the ingest task of each extract takes its result, in order.
+
 Tasks per run: prepare-warehouse, start-run, one ``ingest-<source>-<name>-<month>`` per
 extract (read, validate, stage), read-staged, one ``compute-indicators-<month>``, load and
 finish-run (record-failed-extract for a failed extract). A task run costs the orchestration
 about 8 ms: a task per step of every extract and per indicator (~70 a month) cost ~7 s a backfill.
+
+The catalog is passed to tasks as ``quote(catalog)``: Prefect otherwise walks every nested rule,
+target and band of it looking for futures, for every task run (~2 s of a backfill).
 
 Parameters are checked before anything else happens: a malformed period, a landing
 directory that is not there or a warehouse URL that does not parse stop the run
@@ -18,6 +24,7 @@ with a clear message before any file is opened or any table is written.
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Annotated
 
@@ -25,16 +32,19 @@ import pandas as pd
 import sqlalchemy as sa
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
+from prefect.context import FlowRunContext
 from prefect.runtime import flow_run
+from prefect.utilities.annotations import quote
 from pydantic import Field
 
 from flows import alerts
 from flows.reporting import publish_run_artifacts
-from kinerja import pipeline, warehouse
+from kinerja import pipeline, readahead, warehouse
 from kinerja.catalog import load_catalog
 from kinerja.config import Settings, resolve
 from kinerja.indicators import base
 from kinerja.periods import MONTH_RE, Month, previous_month
+from kinerja.readahead import ReadAhead
 from kinerja.readers import ExtractFileError
 from kinerja.warehouse import create_engine, safe_url
 from tasks.compute import compute_indicators, read_staged
@@ -118,12 +128,16 @@ def monthly(period: Period = None, landing_dir: str | None = None, warehouse_url
                 safe_url(settings.warehouse_url))
 
     outcomes = []
+    needed = pipeline.needed_extracts(catalog)
+    read_ahead = ReadAhead(settings.landing_dir, [e.id for e in needed], str(month), month.year) \
+        if readahead.workers() else None
     try:
-        prepare_warehouse(engine, catalog)
+        prepare_warehouse(engine, quote(catalog))
         start_run(engine, run_id, "kinerja-monthly", catalog.pk_year, str(month))
-        for ext in pipeline.needed_extracts(catalog):
+        for ext in needed:
             try:
-                outcomes.append(ingest_extract(engine, catalog, settings.landing_dir, ext, month, run_id))
+                outcomes.append(ingest_extract(engine, quote(catalog), settings.landing_dir, ext, month, run_id,
+                                               quote(read_ahead)))
             except ExtractFileError as exc:
                 outcomes.append(record_failed(engine, ext, month, run_id, catalog.pk_year, exc,
                                               getattr(exc, "raw", None)))
@@ -131,8 +145,9 @@ def monthly(period: Period = None, landing_dir: str | None = None, warehouse_url
 
         windows = pipeline.run_windows(catalog, month)
         indicators = pipeline.implemented_indicators(catalog)
-        inputs = read_staged(engine, catalog, [e.id for e in pipeline.needed_extracts(catalog)])
-        computed, failed_indicators = compute_indicators(indicators, inputs, windows, catalog.pk_year, str(month))
+        inputs = read_staged(engine, quote(catalog), [e.id for e in needed])
+        computed, failed_indicators = compute_indicators(quote(indicators), inputs, windows, catalog.pk_year,
+                                                         str(month))
         results, components = [], []
         for ind in indicators:
             if ind.no in computed:
@@ -156,6 +171,8 @@ def monthly(period: Period = None, landing_dir: str | None = None, warehouse_url
         # pipeline_run and in the artifacts, then fail with the original error.
         message = alerts.redact(f"kinerja {month}: run stopped: {type(exc).__name__}: {exc}",
                                 settings.warehouse_url)
+        if read_ahead is not None:
+            read_ahead.cancel()
         _finish_quietly(engine, catalog, month, run_id, outcomes, message)
         raise
 
@@ -165,7 +182,9 @@ def monthly(period: Period = None, landing_dir: str | None = None, warehouse_url
         parts += [f"indicator {k}: {v}" for k, v in sorted(failed_indicators.items())]
         message = f"kinerja {month}: " + "; ".join(parts)
     finish_run(engine, run_id, "failed" if message else "completed", message, outcomes)
-    _publish(engine, catalog, month, run_id, outcomes, message)
+    _publish(engine, catalog, month, run_id, outcomes, message, inputs)
+    if not _is_subflow():  # a backfill saves once, at its end
+        save_snapshots(engine)
     result = {"period": str(month), "run_id": run_id, "failed_extracts": failed_extracts,
               "failed_indicators": failed_indicators, "loaded": summary.__dict__}
     engine.dispose()
@@ -178,13 +197,31 @@ def monthly(period: Period = None, landing_dir: str | None = None, warehouse_url
     return result
 
 
-def _publish(engine, catalog, month, run_id, outcomes, message) -> None:
+def _is_subflow() -> bool:
+    ctx = FlowRunContext.get()
+    return ctx is not None and ctx.flow_run is not None and ctx.flow_run.parent_task_run_id is not None
+
+
+def save_snapshots(engine: sa.Engine) -> None:
+    """Leave the staged year on the worker's disk for the next run's process (kinerja.snapshots).
+    A snapshot is an optimisation: a problem writing one is logged, never fails the run."""
+    logger = get_run_logger()
+    started = time.perf_counter()
+    try:
+        written = warehouse.save_snapshots(engine)
+    except Exception as exc:
+        logger.warning("staged-data snapshots not saved: %s: %s", type(exc).__name__, exc)
+        return
+    logger.info("saved %d staged-data snapshot(s) in %.1f s", written, time.perf_counter() - started)
+
+
+def _publish(engine, catalog, month, run_id, outcomes, message, staged=None) -> None:
     """Publish the run's artifacts; a problem publishing them is logged, never hides the run's outcome.
 
     When the full artifacts cannot be built (the warehouse is unreachable), a short one still
     says what stopped the run and which files were read."""
     try:
-        publish_run_artifacts(engine, catalog, month, run_id, outcomes, message)
+        publish_run_artifacts(engine, catalog, month, run_id, outcomes, message, staged)
         return
     except Exception as exc:
         get_run_logger().error("could not publish the run's artifacts: %s: %s", type(exc).__name__,

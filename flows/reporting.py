@@ -30,7 +30,10 @@ def quality_artifact_key(month: Month) -> str:
     return f"kinerja-quality-{month}"
 
 
-def publish_run_artifacts(engine, catalog: Catalog, month: Month, run_id: str, outcomes, message) -> None:
+def publish_run_artifacts(engine, catalog: Catalog, month: Month, run_id: str, outcomes, message,
+                          staged: dict | None = None) -> None:
+    """The scorecard and the data-quality report of the run; ``staged``: the staged rows the run
+    read after staging (its quality profiles are then computed in memory)."""
     url = engine.url.render_as_string(hide_password=False)
     table = scorecard.markdown(scorecard.fetch(engine, catalog.pk_year))
     head = (f"**Failed:** {quality.md(redact(message, url))}\n\n" if message
@@ -43,7 +46,7 @@ def publish_run_artifacts(engine, catalog: Catalog, month: Month, run_id: str, o
     )
     create_markdown_artifact(
         key=quality_artifact_key(month),
-        markdown=redact(quality.markdown(engine, month, run_id), url),
+        markdown=redact(quality.markdown(engine, month, run_id, staged), url),
         description=f"Data quality of {month}: rows read, staged, quarantined by reason, changes from "
                     f"{month.previous()} (run {run_id})",
     )

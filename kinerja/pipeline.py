@@ -68,10 +68,10 @@ def validate_extract(raw: RawExtract, ext: Extract, catalog: Catalog, month: Mon
 
 def stage_extract(engine: sa.Engine, ext: Extract, raw: RawExtract, validated: ValidatedExtract,
                   month: Month, run_id: str, pk_year: int) -> warehouse.ExtractOutcome:
-    staged = warehouse.stage(engine, ext, validated.staged, str(month), raw.file, run_id)
     outcome = warehouse.ExtractOutcome(ext.id, str(month), raw.file, raw.sha256, "staged", None,
-                                       validated.rows_read, staged, validated.rows_quarantined)
-    warehouse.record_extract(engine, run_id, pk_year, outcome, validated.quarantine)
+                                       validated.rows_read, validated.rows_staged, validated.rows_quarantined)
+    warehouse.stage(engine, ext, validated.staged, str(month), raw.file, run_id,
+                    also=lambda conn: warehouse.write_lineage(conn, run_id, pk_year, outcome, validated.quarantine))
     return outcome
 
 

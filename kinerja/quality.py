@@ -25,6 +25,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -90,10 +91,11 @@ def latest_run(conn, period: Month | str) -> dict | None:
     return None if df.empty else df.iloc[0].to_dict()
 
 
-def profile(conn, ext: extract_registry.Extract, landing_month: str) -> dict | None:
-    """Rows, blanks per column and the mean of numeric / yes-no columns of the staged rows a month's
-    file delivered; None when the staging table cannot be read."""
-    parts = ["COUNT(*) AS n"]
+def profiles(conn, ext: extract_registry.Extract, landing_months: list[str]) -> dict[str, dict | None]:
+    """Per landing month: rows, blanks per column and the mean of numeric / yes-no columns of the
+    staged rows that month's file delivered (one scan of the table for all the months); None for
+    every month when the staging table cannot be read."""
+    parts = ["_landing_month AS month", "COUNT(*) AS n"]
     for i, col in enumerate(ext.columns):
         name = col.staged_name
         parts.append(f"SUM(CASE WHEN {name} IS NULL THEN 1 ELSE 0 END) AS z{i}")
@@ -101,18 +103,42 @@ def profile(conn, ext: extract_registry.Extract, landing_month: str) -> dict | N
             parts.append(f"AVG({name}) AS m{i}")
         elif col.kind == "bool":
             parts.append(f"AVG(CASE WHEN {name} THEN 1.0 WHEN NOT {name} THEN 0.0 END) AS m{i}")
+    marks = ", ".join(f":m{j}" for j in range(len(landing_months)))
     try:
         with conn.begin_nested():
-            row = _query(conn, f"SELECT {', '.join(parts)} FROM {ext.table} WHERE _landing_month = :m",
-                         m=landing_month).iloc[0]
+            found = _query(conn, f"SELECT {', '.join(parts)} FROM {ext.table} WHERE _landing_month IN ({marks}) "
+                                 "GROUP BY _landing_month", **{f"m{j}": m for j, m in enumerate(landing_months)})
     except sa.exc.SQLAlchemyError:
-        return None
-    n = int(row["n"])
-    out = {"rows": n, "blanks": {}, "means": {}}
-    for i, col in enumerate(ext.columns):
-        out["blanks"][col.name] = int(row[f"z{i}"] or 0)
-        if f"m{i}" in row.index and not pd.isna(row[f"m{i}"]):
-            out["means"][col.name] = float(row[f"m{i}"])
+        return dict.fromkeys(landing_months)
+    out: dict[str, dict | None] = {m: {"rows": 0, "blanks": {c.name: 0 for c in ext.columns}, "means": {}}
+                                   for m in landing_months}
+    for row in found.to_dict("records"):
+        month = out[row["month"]]
+        month["rows"] = int(row["n"])
+        for i, col in enumerate(ext.columns):
+            month["blanks"][col.name] = int(row[f"z{i}"] or 0)
+            if f"m{i}" in row and not pd.isna(row[f"m{i}"]):
+                month["means"][col.name] = float(row[f"m{i}"])
+    return out
+
+
+def frame_profiles(frame: pd.DataFrame, ext: extract_registry.Extract, landing_months: list[str]
+                   ) -> dict[str, dict | None]:
+    """:func:`profiles` from the staged rows a run holds in memory (warehouse.read_staged): the
+    same numbers without scanning the staging table again. A month's rows are contiguous in
+    staged order (landing month first): they are sliced, not copied."""
+    out: dict[str, dict | None] = {}
+    for month in landing_months:
+        at = np.flatnonzero((frame["_landing_month"] == month).to_numpy(dtype=bool))
+        contiguous = len(at) and at[-1] - at[0] + 1 == len(at)
+        rows = frame.iloc[at[0]:at[-1] + 1] if contiguous else frame.iloc[at]
+        item = {"rows": len(rows), "blanks": {}, "means": {}}
+        for col in ext.columns:
+            values = rows[col.staged_name]
+            item["blanks"][col.name] = int(values.isna().sum())
+            if col.kind in ("int", "float", "bool") and values.notna().any():
+                item["means"][col.name] = float(values.astype("Float64").mean())
+        out[month] = item
     return out
 
 
@@ -155,8 +181,11 @@ def changes(extract_id: str, rows: int | None, prev_rows: int | None, now: dict 
     return out
 
 
-def build(engine: sa.Engine, period: Month, run_id: str | None = None) -> QualityReport | None:
-    """The report of a run of ``period`` (default: its latest run); None when there is no such run."""
+def build(engine: sa.Engine, period: Month, run_id: str | None = None,
+          staged: dict[str, pd.DataFrame] | None = None) -> QualityReport | None:
+    """The report of a run of ``period`` (default: its latest run); None when there is no such run.
+    ``staged``: the staged rows per extract the run holds (read after its last write), profiled in
+    memory instead of in the warehouse."""
     prev = period.previous()
     known = extract_registry.registry()
     with engine.connect() as conn:
@@ -195,7 +224,10 @@ def build(engine: sa.Engine, period: Month, run_id: str | None = None) -> Qualit
             ext = known.get(f.extract_id)
             now = before = None
             if ext is not None and f.status == "staged":
-                now, before = profile(conn, ext, str(period)), profile(conn, ext, str(prev))
+                months = [str(period), str(prev)]
+                found = frame_profiles(staged[ext.id], ext, months) if staged and ext.id in staged \
+                    else profiles(conn, ext, months)
+                now, before = found[str(period)], found[str(prev)]
             kinds = {c.name: c.kind for c in ext.columns} if ext is not None else {}
             rows_now = int(f.rows_read) if f.status == "staged" else None
             item.changes = changes(f.extract_id, rows_now, item.previous_rows_read, now, before, kinds)
@@ -271,9 +303,10 @@ def to_markdown(report: QualityReport, escape: bool = True) -> str:
 _md = md
 
 
-def markdown(engine: sa.Engine, period: Month, run_id: str | None = None) -> str:
+def markdown(engine: sa.Engine, period: Month, run_id: str | None = None,
+             staged: dict[str, pd.DataFrame] | None = None) -> str:
     """The report as markdown (the Prefect artifact); a short note when the run is not found."""
-    report = build(engine, period, run_id)
+    report = build(engine, period, run_id, staged)
     if report is None:
         return f"# Data quality {period}\n\nNo run of {period} in the warehouse.\n"
     return to_markdown(report)

@@ -11,7 +11,7 @@ import math
 import re
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +21,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from kinerja import snapshots
 from kinerja.catalog import Catalog
 from kinerja.extracts import Extract
 from kinerja.paths import SQL_DIR
@@ -61,6 +62,7 @@ def create_engine(url: str) -> sa.Engine:
             dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
             dbapi_conn.execute("PRAGMA journal_mode=WAL")
             dbapi_conn.execute("PRAGMA busy_timeout=300000")
+            dbapi_conn.execute("PRAGMA cache_size=-262144")
 
         @event.listens_for(engine, "begin")
         def _begin(conn):
@@ -207,6 +209,7 @@ def lock_year(conn, pk_year: int) -> None:
 _CACHE: dict[tuple[str, str], tuple[str, str, pd.DataFrame]] = {}  # (warehouse, extract) -> (token, tz, frame)
 _CACHE_LOCK = threading.Lock()
 _CACHE_WAREHOUSES = 2  # warehouses whose frames a process keeps (a test session opens many)
+_SAVED: dict[tuple[str, str], str] = {}  # (warehouse, extract) -> token of its snapshot on disk (kinerja.snapshots)
 
 
 def _warehouse_id(engine: sa.Engine) -> str:
@@ -216,6 +219,33 @@ def _warehouse_id(engine: sa.Engine) -> str:
 def clear_staging_cache() -> None:
     with _CACHE_LOCK:
         _CACHE.clear()
+        _SAVED.clear()
+
+
+def _from_snapshot(cache_key: tuple[str, str], token: str, tz: str | None) -> tuple[str, str, pd.DataFrame] | None:
+    """A cache entry from the snapshot on disk, when it holds the rows of ``token``."""
+    found = snapshots.load(*cache_key, token, tz)
+    if found is None:
+        return None
+    with _CACHE_LOCK:
+        _SAVED[cache_key] = token
+    return token, found[1], found[0]
+
+
+def save_snapshots(engine: sa.Engine) -> int:
+    """Write the staged frames this process holds for the warehouse that differ from its snapshots on
+    disk (kinerja.snapshots), for the next process; how many were written. Called once at the end of
+    a run (a backfill: at its end, not every month)."""
+    wid = _warehouse_id(engine)
+    with _CACHE_LOCK:
+        todo = [(k, v) for k, v in _CACHE.items() if k[0] == wid and _SAVED.get(k) != v[0]]
+    written = 0
+    for key, (token, tz, frame) in todo:
+        if snapshots.save(wid, key[1], token, tz, frame):
+            with _CACHE_LOCK:
+                _SAVED[key] = token
+            written += 1
+    return written
 
 
 def _staged_columns(extract: Extract) -> list[tuple[str, str]]:
@@ -298,12 +328,18 @@ def _as_read(df: pd.DataFrame, extract: Extract, tz: str) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
+# The order of staged rows in memory, cached or read cold: landing month, then row of its file, then
+# natural key (a total order: a re-sent file can leave an older row of the same month and row number).
+# A month's new rows then follow the year's older ones, so the cache appends them without a sort.
+STAGED_ORDER = ("_landing_month", "_row_number")
+
+
 def _sorted(df: pd.DataFrame, extract: Extract) -> pd.DataFrame:
-    """Sorted by natural key (keys are unique and never null): Arrow's sort, 5x pandas' on string keys."""
+    """In staged order (STAGED_ORDER, then the natural key): Arrow's sort, 5x pandas' on string keys."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    key = extract.staged_key
+    key = [*STAGED_ORDER, *extract.staged_key]
     order = pc.sort_indices(pa.table({k: pa.array(df[k]) for k in key}), sort_keys=[(k, "ascending") for k in key])
     return df.take(order.to_numpy()).reset_index(drop=True)
 
@@ -341,8 +377,9 @@ def _current_token(conn, extract: Extract) -> str | None:
 
 
 def stage(engine: sa.Engine, extract: Extract, staged: pd.DataFrame, landing_month: str, file: str,
-          run_id: str) -> int:
-    """Upsert validated rows into the extract's staging table by natural key."""
+          run_id: str, also: Callable[[sa.Connection], None] | None = None) -> int:
+    """Upsert validated rows into the extract's staging table by natural key; ``also`` writes in the
+    same transaction (the file's lineage: staged rows and their record commit together)."""
     df = staged.rename(columns={c.name: c.staged_name for c in extract.columns})
     df = df[[c.staged_name for c in extract.columns] + ["_row_number"]].assign(
         _landing_month=landing_month, _file=file, _run_id=run_id)
@@ -367,17 +404,23 @@ def stage(engine: sa.Engine, extract: Extract, staged: pd.DataFrame, landing_mon
                 _copy_upsert(driver, extract.table, names, key, updates, values)
         conn.execute(sa.text("UPDATE staging_version SET version = version + 1, token = :k, staged_at = :t "
                              "WHERE extract_id = :e"), {"k": token, "t": now_utc(), "e": extract.id})
+        if also is not None:
+            also(conn)
     cache_key = (_warehouse_id(engine), extract.id)
     with _CACHE_LOCK:
         hit = _CACHE.pop(cache_key, None)
+    if hit is None or hit[0] != old:  # a new process: the snapshot a previous run left, if still current
+        hit = _from_snapshot(cache_key, old, None)
     if hit is not None and hit[0] == old:  # the cached frame is what this write started from
-        new = _sorted(_as_read(df, extract, hit[1]), extract)
+        new = _as_read(df, extract, hit[1])  # one file, in file order: already in staged order
+        if not new["_row_number"].is_monotonic_increasing:
+            new = _sorted(new, extract)
         frame = hit[2]
         if len(frame) and len(new):
             kept = frame[~_replaced(frame, new, key)]
-            appended = not len(kept) or tuple(new[key].iloc[0]) > tuple(kept[key].iloc[-1])
+            appended = not len(kept) or kept["_landing_month"].iloc[-1] < landing_month
             frame = pd.concat([kept, new[frame.columns]], ignore_index=True)
-            if not appended:  # new keys fall among the old ones (a monthly snapshot's never do)
+            if not appended:  # a month staged again after a later one, or its file sent again
                 frame = _sorted(frame, extract)
         elif len(new):
             frame = new
@@ -437,7 +480,7 @@ def _read_table(conn, extract: Extract, tz: str) -> pd.DataFrame:
 
 
 def read_staged(engine: sa.Engine, extract: Extract, tz: str) -> pd.DataFrame:
-    """The staged rows of an extract, typed as the extract declares, sorted by natural key."""
+    """The staged rows of an extract, typed as the extract declares, in staged order (STAGED_ORDER)."""
     cache_key = (_warehouse_id(engine), extract.id)
     with engine.begin() as conn:  # the token first, then the rows: a later write only makes it stale
         token = _current_token(conn, extract)
@@ -445,7 +488,8 @@ def read_staged(engine: sa.Engine, extract: Extract, tz: str) -> pd.DataFrame:
             hit = _CACHE.get(cache_key)
         if hit is not None and token is not None and hit[0] == token and hit[1] == tz:
             return hit[2].copy(deep=False)  # copy-on-write: a caller's change never reaches the cache
-        df = _sorted(_read_table(conn, extract, tz), extract)
+        snapshot = _from_snapshot(cache_key, token, tz) if token else None
+        df = snapshot[2] if snapshot else _sorted(_read_table(conn, extract, tz), extract)
     if token is not None:
         with _CACHE_LOCK:
             if len({w for w, _ in _CACHE} | {cache_key[0]}) > _CACHE_WAREHOUSES:
@@ -484,22 +528,27 @@ def start_run(engine: sa.Engine, run_id: str, flow_name: str, pk_year: int, peri
 
 def record_extract(engine: sa.Engine, run_id: str, pk_year: int, outcome: ExtractOutcome,
                    quarantine: pd.DataFrame | None) -> None:
-    source, name = outcome.extract_id.split("/")
     with engine.begin() as conn:
-        upsert_rows(conn, "pipeline_run_extract", [{
-            "run_id": run_id, "extract_id": outcome.extract_id, "landing_month": outcome.landing_month,
-            "file": outcome.file, "sha256": outcome.sha256, "status": outcome.status, "message": outcome.message,
-            "rows_read": outcome.rows_read, "rows_staged": outcome.rows_staged,
-            "rows_quarantined": outcome.rows_quarantined}], ["run_id", "extract_id", "landing_month"])
-        if quarantine is not None and len(quarantine):
-            q = quarantine.copy()
-            q.insert(0, "run_id", run_id)
-            q.insert(1, "pk_year", pk_year)
-            q.insert(2, "landing_month", outcome.landing_month)
-            q.insert(3, "source", source)
-            q.insert(4, "extract", name)
-            q["quarantined_at"] = now_utc()
-            insert_rows(conn, "quarantine", frame_records(q))
+        write_lineage(conn, run_id, pk_year, outcome, quarantine)
+
+
+def write_lineage(conn, run_id: str, pk_year: int, outcome: ExtractOutcome, quarantine: pd.DataFrame | None) -> None:
+    """The extract's row in pipeline_run_extract and its quarantined rows, in the caller's transaction."""
+    source, name = outcome.extract_id.split("/")
+    upsert_rows(conn, "pipeline_run_extract", [{
+        "run_id": run_id, "extract_id": outcome.extract_id, "landing_month": outcome.landing_month,
+        "file": outcome.file, "sha256": outcome.sha256, "status": outcome.status, "message": outcome.message,
+        "rows_read": outcome.rows_read, "rows_staged": outcome.rows_staged,
+        "rows_quarantined": outcome.rows_quarantined}], ["run_id", "extract_id", "landing_month"])
+    if quarantine is not None and len(quarantine):
+        q = quarantine.copy()
+        q.insert(0, "run_id", run_id)
+        q.insert(1, "pk_year", pk_year)
+        q.insert(2, "landing_month", outcome.landing_month)
+        q.insert(3, "source", source)
+        q.insert(4, "extract", name)
+        q["quarantined_at"] = now_utc()
+        insert_rows(conn, "quarantine", frame_records(q))
 
 
 def finish_run(engine: sa.Engine, run_id: str, status: str, message: str | None,

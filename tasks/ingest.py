@@ -13,11 +13,12 @@ import sqlalchemy as sa
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from kinerja import pipeline, warehouse
+from kinerja import pipeline, readahead, warehouse
 from kinerja.catalog import Catalog
 from kinerja.extracts import Extract
 from kinerja.periods import Month
-from kinerja.readers import ExtractFileError, RawExtract
+from kinerja.readahead import ReadAhead
+from kinerja.readers import RawExtract
 from kinerja.validation import ValidatedExtract
 from tasks.retries import IO_OR_DB_RETRY
 
@@ -43,18 +44,18 @@ def log_validated(raw: RawExtract, validated: ValidatedExtract) -> None:
 @task(name="ingest", task_run_name="ingest-{ext.source}-{ext.name}-{month}", cache_policy=NO_CACHE,
       **IO_OR_DB_RETRY)
 def ingest_extract(engine: sa.Engine, catalog: Catalog, landing: Path, ext: Extract, month: Month,
-                   run_id: str) -> warehouse.ExtractOutcome:
+                   run_id: str, read_ahead: ReadAhead | None = None) -> warehouse.ExtractOutcome:
     """Retried only on transient I/O or database trouble (staging is an idempotent upsert); a
-    missing or malformed file raises ExtractFileError at once, carrying what was read (``raw``)."""
-    raw = None
-    try:
-        raw = pipeline.extract(landing, ext, month)
-        log_read(raw)
-        validated = pipeline.validate_extract(raw, ext, catalog, month)
-        log_validated(raw, validated)
-    except ExtractFileError as exc:
-        exc.raw = raw  # for the failure's lineage row: the checksum and row count, when it was read
-        raise
+    missing or malformed file raises ExtractFileError at once, carrying what was read (``raw``).
+    With ``read_ahead`` the file was read and validated in the worker process (a retry, or a
+    worker that died, reads it here)."""
+    prepared = read_ahead.take(ext.id) if read_ahead is not None else None
+    if prepared is None:
+        prepared = readahead.prepare(landing, ext, month, catalog)
+    if prepared.raw is not None:
+        log_read(prepared.raw)
+    raw, validated = prepared.unwrap()  # ExtractFileError: the flow records the failure
+    log_validated(raw, validated)
     outcome = pipeline.stage_extract(engine, ext, raw, validated, month, run_id, catalog.pk_year)
     get_run_logger().info("staged %d rows of %s into %s", outcome.rows_staged, raw.file, ext.table)
     return outcome

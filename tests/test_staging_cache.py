@@ -15,7 +15,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from kinerja import extracts, warehouse
+from kinerja import extracts, snapshots, warehouse
 
 DIALECTS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 TZ = "Asia/Jakarta"
@@ -67,11 +67,13 @@ def complaints_like() -> tuple[extracts.Extract, pd.DataFrame]:
 
 
 def cold(engine, ext) -> pd.DataFrame:
-    """What a fresh process reads."""
+    """What a fresh process reads from the warehouse (no snapshot on its disk)."""
     saved = dict(warehouse._CACHE)
     warehouse.clear_staging_cache()
     try:
-        return warehouse.read_staged(engine, ext, TZ)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv(snapshots.SNAPSHOT_ENV, "")
+            return warehouse.read_staged(engine, ext, TZ)
     finally:
         warehouse._CACHE.clear()
         warehouse._CACHE.update(saved)
@@ -131,11 +133,14 @@ def test_in_process_writes_update_the_cached_frame_without_a_re_read(engine, mon
     cached.loc[0, "jp"] = 99.0
     assert warehouse.read_staged(engine, ext, TZ).loc[0, "jp"] == 8.0
 
-    # a key that sorts before the others: the patched frame is re-sorted, as a read would be
-    warehouse.stage(engine, ext, training([("a", "T0", d(2024, 3, 1), d(2024, 3, 1), 2.0, True, 2)]),
-                    "2024-03", "f3", "run-3")
+    # January's file sent again after February (a corrections run), with a row more: the patched
+    # frame is re-sorted (landing month, then file row), as a read would be
+    warehouse.stage(engine, ext, training([("a", "T1", d(2024, 1, 2), d(2024, 1, 3), 8.0, True, 2),
+                                           ("a", "T0", d(2024, 1, 1), d(2024, 1, 1), 2.0, True, 4)]),
+                    "2024-01", "f1b", "run-3")
     patched = warehouse.read_staged(engine, ext, TZ)
-    assert patched["training_id"].tolist() == ["T0", "T1", "T1", "T2"]
+    assert list(zip(patched["training_id"], patched["_landing_month"], patched["_row_number"], strict=True)) == [
+        ("T1", "2024-01", 2), ("T0", "2024-01", 4), ("T1", "2024-02", 2), ("T2", "2024-02", 3)]
     pd.testing.assert_frame_equal(patched, cold(engine, ext))
 
 
@@ -195,3 +200,78 @@ def test_a_frame_patched_in_memory_equals_a_cold_read_for_every_kind(engine):
     patched = warehouse.read_staged(engine, ext, TZ)
     pd.testing.assert_frame_equal(patched, cold(engine, ext))
     assert patched["_landing_month"].tolist() == ["2024-04", "2024-04"]
+
+
+# -- snapshots on disk: what a new process starts from ----------------------------------------------
+
+def refuse_reads(monkeypatch) -> None:
+    def no_read(*args):
+        raise AssertionError("the table was read")
+
+    monkeypatch.setattr(warehouse, "_read_table", no_read)
+
+
+@pytest.mark.parametrize("engine", DIALECTS, indirect=True)
+def test_a_new_process_starts_from_the_snapshot_a_run_left(engine, monkeypatch, tmp_path):
+    monkeypatch.setenv(snapshots.SNAPSHOT_ENV, str(tmp_path))
+    ext = extracts.registry()["simdiklat/training"]
+    d = dt.datetime
+    warehouse.stage(engine, ext, training([("b", "T1", d(2024, 1, 2), d(2024, 1, 3), 8.0, True, 2),
+                                           ("a", "T1", d(2024, 1, 2), d(2024, 1, 3), 6.0, False, 3)]),
+                    "2024-01", "f1", "run-1")
+    expected = warehouse.read_staged(engine, ext, TZ)
+    assert warehouse.save_snapshots(engine) == 1
+    assert warehouse.save_snapshots(engine) == 0  # unchanged since: not written again
+    assert len(list(tmp_path.rglob("simdiklat__training.arrow"))) == 1
+
+    warehouse.clear_staging_cache()  # a new process
+    with monkeypatch.context() as mp:
+        refuse_reads(mp)
+        pd.testing.assert_frame_equal(warehouse.read_staged(engine, ext, TZ), expected)
+        # its own write patches the snapshot's frame: still no read
+        warehouse.clear_staging_cache()
+        warehouse.stage(engine, ext, training([("c", "T2", d(2024, 2, 5), d(2024, 2, 6), 4.5, True, 2)]),
+                        "2024-02", "f2", "run-2")
+        patched = warehouse.read_staged(engine, ext, TZ)
+    assert patched["training_id"].tolist() == ["T1", "T1", "T2"]
+    pd.testing.assert_frame_equal(patched, cold(engine, ext))
+
+
+@pytest.mark.parametrize("engine", DIALECTS, indirect=True)
+def test_a_stale_or_broken_snapshot_is_never_used(engine, monkeypatch, tmp_path):
+    monkeypatch.setenv(snapshots.SNAPSHOT_ENV, str(tmp_path))
+    ext = extracts.registry()["simdiklat/training"]
+    d = dt.datetime
+    warehouse.stage(engine, ext, training([("a", "T1", d(2024, 1, 2), d(2024, 1, 3), 8.0, True, 2)]),
+                    "2024-01", "f1", "run-1")
+    warehouse.read_staged(engine, ext, TZ)
+    warehouse.save_snapshots(engine)
+    # another process writes: the snapshot no longer holds the warehouse's rows
+    as_another_process(lambda: warehouse.stage(
+        engine, ext, training([("a", "T1", d(2024, 1, 2), d(2024, 1, 3), 12.0, True, 2)]), "2024-02", "f2", "run-2"))
+    warehouse.clear_staging_cache()
+    assert warehouse.read_staged(engine, ext, TZ)["jp"].tolist() == [12.0]
+    # a snapshot cut short (a disk full, a crash while copying it) reads as no snapshot
+    warehouse.save_snapshots(engine)
+    path = next(tmp_path.rglob("simdiklat__training.arrow"))
+    path.write_bytes(path.read_bytes()[:100])
+    warehouse.clear_staging_cache()
+    assert warehouse.read_staged(engine, ext, TZ)["jp"].tolist() == [12.0]
+    # and a time zone other than the snapshot's is read from the warehouse
+    warehouse.save_snapshots(engine)
+    warehouse.clear_staging_cache()
+    with monkeypatch.context() as mp:
+        refuse_reads(mp)
+        with pytest.raises(AssertionError, match="the table was read"):
+            warehouse.read_staged(engine, ext, "UTC")
+
+
+def test_snapshots_are_off_with_an_empty_directory_setting(sqlite_engine, monkeypatch):
+    monkeypatch.setenv(snapshots.SNAPSHOT_ENV, "")
+    ext = extracts.registry()["simdiklat/training"]
+    warehouse.clear_staging_cache()
+    warehouse.stage(sqlite_engine, ext, training([("a", "T1", dt.datetime(2024, 1, 2), dt.datetime(2024, 1, 3), 8.0,
+                                                   True, 2)]), "2024-01", "f1", "run-1")
+    warehouse.read_staged(sqlite_engine, ext, TZ)
+    assert warehouse.save_snapshots(sqlite_engine) == 0
+    warehouse.clear_staging_cache()

@@ -1,0 +1,84 @@
+"""Read-ahead: a month's files read and validated in the worker process give exactly what the
+run's own process gives, errors included, and a dead worker costs only time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kinerja import demo, pipeline, readahead
+from kinerja.periods import Month
+from kinerja.privacy import KEY_ENV, MissingKeyError
+from kinerja.readers import ExtractFileError
+
+MONTH = Month(2024, 3)
+
+
+@pytest.fixture(scope="module")
+def landing(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("landing")
+    demo.generate(root, 2024, 2024, 0.01)
+    return root
+
+
+def extract_ids(catalog) -> list[str]:
+    return [e.id for e in pipeline.needed_extracts(catalog)]
+
+
+def test_the_worker_gives_what_the_run_process_gives(landing, catalog):
+    ahead = readahead.ReadAhead(landing, extract_ids(catalog), str(MONTH), 2024)
+    for ext in pipeline.needed_extracts(catalog):
+        here = readahead.prepare(landing, ext, MONTH, catalog)
+        there = ahead.take(ext.id)
+        raw, validated = there.unwrap()
+        pd.testing.assert_frame_equal(raw.frame, here.raw.frame)
+        assert (raw.file, raw.sha256, raw.notes, raw.row_errors) == (here.raw.file, here.raw.sha256, here.raw.notes,
+                                                                     here.raw.row_errors)
+        pd.testing.assert_frame_equal(validated.staged, here.validated.staged)
+        pd.testing.assert_frame_equal(validated.quarantine, here.validated.quarantine)
+        assert ahead.take(ext.id) is None  # once
+
+
+def test_a_file_level_error_comes_back_with_what_was_read(landing, catalog, tmp_path):
+    broken = tmp_path / "landing"
+    (broken / "crm" / str(MONTH)).mkdir(parents=True)
+    (broken / "crm" / str(MONTH) / "pengaduan.csv").write_text("ticket_id;nothing_else\nT-1;x\n", encoding="utf-8")
+    ahead = readahead.ReadAhead(broken, ["crm/pengaduan", "simdiklat/training"], str(MONTH), 2024)
+    with pytest.raises(ExtractFileError, match="missing column") as found:
+        ahead.take("crm/pengaduan").unwrap()
+    assert found.value.file == f"crm/{MONTH}/pengaduan.csv"
+    with pytest.raises(ExtractFileError, match="missing file") as missing:
+        ahead.take("simdiklat/training").unwrap()
+    assert missing.value.raw is None
+
+
+def test_the_worker_sees_the_settings_of_the_run_now(landing, catalog, monkeypatch):
+    readahead.ReadAhead(landing, ["ekinerja/skm_responses"], str(MONTH), 2024).take("ekinerja/skm_responses")
+    monkeypatch.delenv(KEY_ENV)  # the worker was started with the key: it must not keep using it
+    ahead = readahead.ReadAhead(landing, ["simdiklat/training"], str(MONTH), 2024)
+    with pytest.raises(MissingKeyError, match=KEY_ENV):
+        ahead.take("simdiklat/training").unwrap()
+
+
+def test_a_dead_worker_means_reading_in_the_run_process(landing, catalog, monkeypatch):
+    readahead.shutdown()
+    ahead = readahead.ReadAhead(landing, extract_ids(catalog), str(MONTH), 2024)
+    assert ahead.take("ekinerja/skm_responses") is not None
+    for process in list(readahead._POOL._processes.values()):
+        process.kill()
+        process.join()
+    assert ahead.take("simdiklat/training") is None  # the caller reads it itself
+    assert readahead._POOL is None
+    fresh = readahead.ReadAhead(landing, ["simdiklat/training"], str(MONTH), 2024)  # a new worker
+    assert fresh.take("simdiklat/training").unwrap()[1].rows_staged > 0
+
+
+def test_the_worker_count_setting(monkeypatch):
+    monkeypatch.setenv(readahead.WORKERS_ENV, "0")
+    assert readahead.workers() == 0
+    monkeypatch.setenv(readahead.WORKERS_ENV, "not a number")
+    assert readahead.workers() == 1
+    monkeypatch.delenv(readahead.WORKERS_ENV)
+    assert readahead.workers() == 1
