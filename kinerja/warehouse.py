@@ -417,7 +417,8 @@ def stage(engine: sa.Engine, extract: Extract, staged: pd.DataFrame, landing_mon
             new = _sorted(new, extract)
         frame = hit[2]
         if len(frame) and len(new):
-            kept = frame[~_replaced(frame, new, key)]
+            replaced = _replaced(frame, new, key)
+            kept = frame[~replaced] if replaced.any() else frame  # most months replace nothing: no copy
             appended = not len(kept) or kept["_landing_month"].iloc[-1] < landing_month
             frame = pd.concat([kept, new[frame.columns]], ignore_index=True)
             if not appended:  # a month staged again after a later one, or its file sent again
