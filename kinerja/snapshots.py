@@ -26,6 +26,7 @@ SNAPSHOT_ENV = "KINERJA_SNAPSHOT_DIR"
 DEFAULT_DIR = "data/cache/staged"
 TOKEN = b"kinerja.staging_token"
 TIMEZONE = b"kinerja.timezone"
+LAYOUT = b"kinerja.layout"  # the staged columns and their kinds: a new release's layout never maps an old file
 
 
 def directory(warehouse_id: str) -> Path | None:
@@ -40,7 +41,7 @@ def _file(folder: Path, extract_id: str) -> Path:
     return folder / (extract_id.replace("/", "__") + ".arrow")
 
 
-def save(warehouse_id: str, extract_id: str, token: str, tz: str, frame: pd.DataFrame) -> bool:
+def save(warehouse_id: str, extract_id: str, token: str, tz: str, frame: pd.DataFrame, layout: str) -> bool:
     """Write the frame under its token (a new file renamed over the old: a reader never sees half of
     one). False when the folder cannot be written: a snapshot is an optimisation, never a failure."""
     import pyarrow as pa
@@ -52,7 +53,8 @@ def save(warehouse_id: str, extract_id: str, token: str, tz: str, frame: pd.Data
     try:
         folder.mkdir(parents=True, exist_ok=True)
         table = pa.Table.from_pandas(frame, preserve_index=False)
-        table = table.replace_schema_metadata({**table.schema.metadata, TOKEN: token.encode(), TIMEZONE: tz.encode()})
+        table = table.replace_schema_metadata({**table.schema.metadata, TOKEN: token.encode(), TIMEZONE: tz.encode(),
+                                               LAYOUT: layout.encode()})
         fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
         os.close(fd)
         try:
@@ -66,10 +68,10 @@ def save(warehouse_id: str, extract_id: str, token: str, tz: str, frame: pd.Data
     return True
 
 
-def load(warehouse_id: str, extract_id: str, token: str, tz: str | None = None
+def load(warehouse_id: str, extract_id: str, token: str, layout: str, tz: str | None = None
          ) -> tuple[pd.DataFrame, str] | None:
-    """(frame, time zone) when the snapshot holds exactly the rows of ``token`` (read in ``tz``, when
-    given), else None."""
+    """(frame, time zone) when the snapshot holds exactly the rows of ``token`` in ``layout`` (read in
+    ``tz``, when given), else None."""
     import pyarrow as pa
     import pyarrow.feather as feather
 
@@ -82,6 +84,7 @@ def load(warehouse_id: str, extract_id: str, token: str, tz: str | None = None
     except (OSError, pa.ArrowException):  # missing, partial or not an Arrow file
         return None
     meta = table.schema.metadata or {}
-    if meta.get(TOKEN) != token.encode() or (tz is not None and meta.get(TIMEZONE) != tz.encode()):
+    if meta.get(TOKEN) != token.encode() or meta.get(LAYOUT) != layout.encode() or (
+            tz is not None and meta.get(TIMEZONE) != tz.encode()):
         return None
     return table.to_pandas(), meta[TIMEZONE].decode()

@@ -23,7 +23,7 @@ from sqlalchemy import event
 
 from kinerja import snapshots
 from kinerja.catalog import Catalog
-from kinerja.extracts import Extract
+from kinerja.extracts import Extract, registry
 from kinerja.paths import SQL_DIR
 
 RESULT_COLUMNS = ["pk_year", "indicator_no", "unit_code", "period", "period_type", "as_of_month", "value",
@@ -222,9 +222,14 @@ def clear_staging_cache() -> None:
         _SAVED.clear()
 
 
-def _from_snapshot(cache_key: tuple[str, str], token: str, tz: str | None) -> tuple[str, str, pd.DataFrame] | None:
-    """A cache entry from the snapshot on disk, when it holds the rows of ``token``."""
-    found = snapshots.load(*cache_key, token, tz)
+def _layout(extract: Extract) -> str:
+    return json.dumps(_staged_columns(extract))
+
+
+def _from_snapshot(cache_key: tuple[str, str], extract: Extract, token: str, tz: str | None
+                   ) -> tuple[str, str, pd.DataFrame] | None:
+    """A cache entry from the snapshot on disk, when it holds the rows of ``token`` in today's layout."""
+    found = snapshots.load(*cache_key, token, _layout(extract), tz)
     if found is None:
         return None
     with _CACHE_LOCK:
@@ -240,8 +245,9 @@ def save_snapshots(engine: sa.Engine) -> int:
     with _CACHE_LOCK:
         todo = [(k, v) for k, v in _CACHE.items() if k[0] == wid and _SAVED.get(k) != v[0]]
     written = 0
+    known = registry()
     for key, (token, tz, frame) in todo:
-        if snapshots.save(wid, key[1], token, tz, frame):
+        if key[1] in known and snapshots.save(wid, key[1], token, tz, frame, _layout(known[key[1]])):
             with _CACHE_LOCK:
                 _SAVED[key] = token
             written += 1
@@ -410,7 +416,7 @@ def stage(engine: sa.Engine, extract: Extract, staged: pd.DataFrame, landing_mon
     with _CACHE_LOCK:
         hit = _CACHE.pop(cache_key, None)
     if hit is None or hit[0] != old:  # a new process: the snapshot a previous run left, if still current
-        hit = _from_snapshot(cache_key, old, None)
+        hit = _from_snapshot(cache_key, extract, old, None)
     if hit is not None and hit[0] == old:  # the cached frame is what this write started from
         new = _as_read(df, extract, hit[1])  # one file, in file order: already in staged order
         if not new["_row_number"].is_monotonic_increasing:
@@ -489,7 +495,7 @@ def read_staged(engine: sa.Engine, extract: Extract, tz: str) -> pd.DataFrame:
             hit = _CACHE.get(cache_key)
         if hit is not None and token is not None and hit[0] == token and hit[1] == tz:
             return hit[2].copy(deep=False)  # copy-on-write: a caller's change never reaches the cache
-        snapshot = _from_snapshot(cache_key, token, tz) if token else None
+        snapshot = _from_snapshot(cache_key, extract, token, tz) if token else None
         df = snapshot[2] if snapshot else _sorted(_read_table(conn, extract, tz), extract)
     if token is not None:
         with _CACHE_LOCK:

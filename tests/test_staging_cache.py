@@ -257,6 +257,14 @@ def test_a_stale_or_broken_snapshot_is_never_used(engine, monkeypatch, tmp_path)
     path.write_bytes(path.read_bytes()[:100])
     warehouse.clear_staging_cache()
     assert warehouse.read_staged(engine, ext, TZ)["jp"].tolist() == [12.0]
+    # a snapshot written for other staged columns (an older release's layout) is not mapped
+    warehouse.save_snapshots(engine)
+    warehouse.clear_staging_cache()
+    with monkeypatch.context() as mp:
+        mp.setattr(warehouse, "_layout", lambda extract: '[["a_column_of_a_new_release", "text"]]')
+        refuse_reads(mp)
+        with pytest.raises(AssertionError, match="the table was read"):
+            warehouse.read_staged(engine, ext, TZ)
     # and a time zone other than the snapshot's is read from the warehouse
     warehouse.save_snapshots(engine)
     warehouse.clear_staging_cache()
