@@ -55,7 +55,7 @@ def backfill(from_period: RequiredPeriod, to_period: RequiredPeriod, landing_dir
             failed.append(f"{m}: {state.message}")
             exc = alerts.failure_of(state.state_details.flow_run_id, state)
             details[str(m)] = exc if isinstance(exc, RunFailed) else RunFailed(state.message or "", period=str(m))
-    engine = create_engine(settings.warehouse_url)  # the months' engines share this URL, so its cached frames
+    engine = create_engine(settings.warehouse_url)  # the staging cache keeps the months' frames under this URL
     save_snapshots(engine)
     engine.dispose()
     if failed:

@@ -11,8 +11,9 @@ While one extract is staged, the next landing files are read and validated in a 
 
 Tasks per run: prepare-warehouse, start-run, one ``ingest-<source>-<name>-<month>`` per
 extract (read, validate, stage), read-staged, one ``compute-indicators-<month>``, load and
-finish-run (record-failed-extract for a failed extract). A task run costs the orchestration
-about 8 ms: a task per step of every extract and per indicator (~70 a month) cost ~7 s a backfill.
+finish-run (record-failed-extract for a failed extract). A task run costs ~4 ms in the run's
+process and ~30 ms of the Prefect server's CPU: a task per step of every extract and per indicator
+(~70 a month) cost ~7 s a backfill.
 
 The catalog is passed to tasks as ``quote(catalog)``: Prefect otherwise walks every nested rule,
 target and band of it looking for futures, for every task run (~2 s of a backfill).

@@ -109,7 +109,7 @@ class ReadAhead:
             pool = _pool()
             for extract_id in extract_ids:
                 self._futures[extract_id] = pool.submit(_prepare_in_worker, env, landing, extract_id, month, year)
-        except (BrokenProcessPool, RuntimeError):  # a pool that died earlier: read in this process
+        except Exception:  # no worker (a pool that died earlier, no process to be had): read in this process
             shutdown()
             self.cancel()
 

@@ -75,6 +75,15 @@ def test_a_dead_worker_means_reading_in_the_run_process(landing, catalog, monkey
     assert fresh.take("simdiklat/training").unwrap()[1].rows_staged > 0
 
 
+def test_no_worker_to_be_had_means_reading_in_the_run_process(landing, monkeypatch):
+    def no_process():
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(readahead, "_pool", no_process)
+    ahead = readahead.ReadAhead(landing, ["simdiklat/training"], str(MONTH), 2024)
+    assert ahead.take("simdiklat/training") is None
+
+
 def test_the_worker_count_setting(monkeypatch):
     monkeypatch.setenv(readahead.WORKERS_ENV, "0")
     assert readahead.workers() == 0
