@@ -84,16 +84,41 @@ def record_failure(engine: sa.Engine, ext: Extract, month: Month, run_id: str, p
     return outcome
 
 
-def ingest(engine: sa.Engine, catalog: Catalog, landing: Path, ext: Extract, month: Month,
-           run_id: str) -> warehouse.ExtractOutcome:
-    """Extract, validate and stage one extract; a file-level problem is recorded, not raised."""
+@dataclass
+class Prepared:
+    """What reading and validating one extract gave: the raw extract (None when the file could not
+    be read) and its validated rows, or the file-level error."""
+
+    raw: RawExtract | None
+    validated: ValidatedExtract | None
+    error: ExtractFileError | None = None
+
+    def unwrap(self) -> tuple[RawExtract, ValidatedExtract]:
+        """(raw, validated), or the file-level error raised, carrying what was read (``raw``)."""
+        if self.error is not None:
+            self.error.raw = self.raw
+            raise self.error
+        return self.raw, self.validated
+
+
+def prepare(landing: Path, ext: Extract, month: Month, catalog: Catalog) -> Prepared:
+    """Read and validate one extract of a month: what ingest stages (in this process, or in the
+    read-ahead worker, kinerja.readahead)."""
     raw = None
     try:
         raw = extract(landing, ext, month)
-        validated = validate_extract(raw, ext, catalog, month)
+        return Prepared(raw, validate_extract(raw, ext, catalog, month))
     except ExtractFileError as exc:
-        return record_failure(engine, ext, month, run_id, catalog.pk_year, exc, raw)
-    return stage_extract(engine, ext, raw, validated, month, run_id, catalog.pk_year)
+        return Prepared(raw, None, exc)
+
+
+def ingest(engine: sa.Engine, catalog: Catalog, landing: Path, ext: Extract, month: Month,
+           run_id: str) -> warehouse.ExtractOutcome:
+    """Extract, validate and stage one extract; a file-level problem is recorded, not raised."""
+    prepared = prepare(landing, ext, month, catalog)
+    if prepared.error is not None:
+        return record_failure(engine, ext, month, run_id, catalog.pk_year, prepared.error, prepared.raw)
+    return stage_extract(engine, ext, prepared.raw, prepared.validated, month, run_id, catalog.pk_year)
 
 
 @dataclass

@@ -18,49 +18,16 @@ import os
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
 from pathlib import Path
 
-from kinerja.catalog import Catalog
-from kinerja.extracts import Extract
 from kinerja.periods import Month
-from kinerja.readers import ExtractFileError, RawExtract
-from kinerja.validation import ValidatedExtract
+from kinerja.pipeline import Prepared, prepare
 
 WORKERS_ENV = "KINERJA_INGEST_WORKERS"
 PASSED_ENV_PREFIX = "KINERJA_"  # the settings a worker must see as the run sees them now (the key)
 
 _POOL: ProcessPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
-
-
-@dataclass
-class Prepared:
-    """What reading and validating one extract gave: the raw extract (None when the file could not
-    be read) and its validated rows, or the file-level error."""
-
-    raw: RawExtract | None
-    validated: ValidatedExtract | None
-    error: ExtractFileError | None = None
-
-    def unwrap(self) -> tuple[RawExtract, ValidatedExtract]:
-        """(raw, validated), or the file-level error raised, carrying what was read (``raw``)."""
-        if self.error is not None:
-            self.error.raw = self.raw
-            raise self.error
-        return self.raw, self.validated
-
-
-def prepare(landing: Path, ext: Extract, month: Month, catalog: Catalog) -> Prepared:
-    """Read and validate one extract of a month: what the ingest task stages."""
-    from kinerja import pipeline
-
-    raw = None
-    try:
-        raw = pipeline.extract(landing, ext, month)
-        return Prepared(raw, pipeline.validate_extract(raw, ext, catalog, month))
-    except ExtractFileError as exc:
-        return Prepared(raw, None, exc)
 
 
 def _prepare_in_worker(env: dict[str, str], landing: Path, extract_id: str, month: str, year: int) -> Prepared:

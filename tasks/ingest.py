@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from kinerja import pipeline, readahead, warehouse
+from kinerja import pipeline, warehouse
 from kinerja.catalog import Catalog
 from kinerja.extracts import Extract
 from kinerja.periods import Month
@@ -51,7 +51,7 @@ def ingest_extract(engine: sa.Engine, catalog: Catalog, landing: Path, ext: Extr
     worker that died, reads it here)."""
     prepared = read_ahead.take(ext.id) if read_ahead is not None else None
     if prepared is None:
-        prepared = readahead.prepare(landing, ext, month, catalog)
+        prepared = pipeline.prepare(landing, ext, month, catalog)
     if prepared.raw is not None:
         log_read(prepared.raw)
     raw, validated = prepared.unwrap()  # ExtractFileError: the flow records the failure

@@ -30,7 +30,7 @@ def extract_ids(catalog) -> list[str]:
 def test_the_worker_gives_what_the_run_process_gives(landing, catalog):
     ahead = readahead.ReadAhead(landing, extract_ids(catalog), str(MONTH), 2024)
     for ext in pipeline.needed_extracts(catalog):
-        here = readahead.prepare(landing, ext, MONTH, catalog)
+        here = pipeline.prepare(landing, ext, MONTH, catalog)
         there = ahead.take(ext.id)
         raw, validated = there.unwrap()
         pd.testing.assert_frame_equal(raw.frame, here.raw.frame)
