@@ -45,16 +45,18 @@ def backfill(from_period: RequiredPeriod, to_period: RequiredPeriod, landing_dir
     _, settings = check_parameters(str(months[0]), landing_dir, warehouse_url)
     logger = get_run_logger()
     failed, details = [], {}
-    for m in months:
-        # The backfill's own heartbeat covers its months: a month's heartbeat thread sleeps in 1 s steps
-        # and its run waits for it to wake before ending (~0.5 s a month, 6 s of a year's backfill).
-        with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+    # The backfill's own heartbeat covers its months: a month's heartbeat thread sleeps in 1 s steps
+    # and its run waits for it to wake before ending (~0.5 s a month, 6 s of a year's backfill). One
+    # settings context for all months: each one costs ~0.2 s (Prefect validates its whole settings).
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        for m in months:
             state = monthly(period=str(m), landing_dir=landing_dir, warehouse_url=warehouse_url,
                             return_state=True)
-        if not state.is_completed():
-            failed.append(f"{m}: {state.message}")
-            exc = alerts.failure_of(state.state_details.flow_run_id, state)
-            details[str(m)] = exc if isinstance(exc, RunFailed) else RunFailed(state.message or "", period=str(m))
+            if not state.is_completed():
+                failed.append(f"{m}: {state.message}")
+                exc = alerts.failure_of(state.state_details.flow_run_id, state)
+                details[str(m)] = exc if isinstance(exc, RunFailed) else RunFailed(state.message or "",
+                                                                                   period=str(m))
     engine = create_engine(settings.warehouse_url)  # the staging cache keeps the months' frames under this URL
     save_snapshots(engine)
     engine.dispose()

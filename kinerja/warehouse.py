@@ -171,12 +171,22 @@ def frame_records(df: pd.DataFrame) -> list[dict]:
     return [dict(zip(cols, row, strict=True)) for row in zip(*values, strict=True)]
 
 
+def _marks(conn, n: int) -> str:
+    """``n`` positional placeholders in the driver's own style (``?`` for sqlite3, ``%s`` for psycopg)."""
+    return ", ".join(["?" if conn.dialect.paramstyle == "qmark" else "%s"] * n)
+
+
+def _execute_rows(conn, sql: str, cols: list[str], rows: list[dict]) -> None:
+    """One driver-level executemany of positional tuples: SQLAlchemy's per-row parameter handling of
+    ``text()`` with dicts cost ~10 us a row (quarantined rows, result history)."""
+    conn.exec_driver_sql(sql, [tuple(r[c] for c in cols) for r in rows])
+
+
 def insert_rows(conn, table: str, rows: list[dict]) -> None:
     if not rows:
         return
     cols = list(rows[0])
-    stmt = sa.text(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})")
-    conn.execute(stmt, rows)
+    _execute_rows(conn, f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({_marks(conn, len(cols))})", cols, rows)
 
 
 def upsert_rows(conn, table: str, rows: list[dict], key: list[str]) -> None:
@@ -184,11 +194,8 @@ def upsert_rows(conn, table: str, rows: list[dict], key: list[str]) -> None:
         return
     cols = list(rows[0])
     updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in key) or f"{key[0]} = excluded.{key[0]}"
-    stmt = sa.text(
-        f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)}) "
-        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
-    )
-    conn.execute(stmt, rows)
+    _execute_rows(conn, f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({_marks(conn, len(cols))}) "
+                        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}", cols, rows)
 
 
 def lock_year(conn, pk_year: int) -> None:
@@ -266,20 +273,33 @@ def _objects(s: pd.Series) -> list:
     return s.to_numpy(dtype=object, na_value=None).tolist()
 
 
+def _offset_text(seconds: float) -> str | None:
+    """A UTC offset as ``Timestamp.isoformat()`` writes it: ``+07:00`` (``+07:07:12`` with seconds)."""
+    if pd.isna(seconds):
+        return None
+    sign, rest = ("-" if seconds < 0 else "+"), abs(int(seconds))
+    text = f"{sign}{rest // 3600:02d}:{rest % 3600 // 60:02d}"
+    return text + (f":{rest % 60:02d}" if rest % 60 else "")
+
+
 def _iso_datetime(s: pd.Series) -> pd.Series:
-    """Aware timestamps as ``Timestamp.isoformat()`` writes them (microseconds only when set)."""
-    text = s.dt.strftime("%Y-%m-%dT%H:%M:%S")
+    """Aware timestamps as ``Timestamp.isoformat()`` writes them (microseconds only when set).
+    Formatted from the naive local time plus the few distinct offsets: pandas formats ``%z`` one
+    value at a time (~25 us a value)."""
+    local = s.dt.tz_localize(None)
+    text = local.dt.strftime("%Y-%m-%dT%H:%M:%S")
     micro = s.dt.microsecond.fillna(0).astype("int64")
     frac = pd.Series([f".{m:06d}" if m else "" for m in micro], index=s.index) if micro.any() else ""
-    offset = s.dt.strftime("%z")
-    return text + frac + offset.str[:3] + ":" + offset.str[3:]
+    seconds = (local - s.dt.tz_convert("UTC").dt.tz_localize(None)).dt.total_seconds()
+    offset = seconds.map({v: _offset_text(v) for v in seconds.unique()}).astype("str")
+    return text + frac + offset
 
 
-def _storage_values(df: pd.DataFrame, extract: Extract, sqlite: bool) -> list[list]:
+def _storage_values(df: pd.DataFrame, columns: list[tuple[str, str]], sqlite: bool) -> list[list]:
     """Column-wise Python values as stored: dates ISO text, datetimes ISO with offset, bools
     0/1 on SQLite, missing as None (the values the per-cell conversion used to produce)."""
     out = []
-    for name, kind in _staged_columns(extract):
+    for name, kind in columns:
         s = df[name]
         if kind == "date":
             s = s.dt.strftime("%Y-%m-%d")
@@ -397,17 +417,23 @@ def stage(engine: sa.Engine, extract: Extract, staged: pd.DataFrame, landing_mon
     updates = ", ".join(f"{c} = excluded.{c}" for c in names if c not in key)
     token = uuid.uuid4().hex
     sqlite = not is_postgres(engine)
-    values = _storage_values(df, extract, sqlite)
+    # the file's own values (the same in every row) are written once in the statement, not bound per row
+    constants = {"_landing_month": landing_month, "_file": file, "_run_id": run_id}
+    bound = [(name, kind) for name, kind in _staged_columns(extract) if name not in constants]
+    values = _storage_values(df, bound, sqlite)
     with engine.begin() as conn:
         old = _lock_version(conn, extract)
         if len(df):
             driver = conn.connection.driver_connection
+            bound_names = [name for name, _ in bound]
             if sqlite:
+                literals = ", ".join(_sqlite_text(v) for v in constants.values())
                 driver.executemany(
-                    f"INSERT INTO {extract.table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))}) "
+                    f"INSERT INTO {extract.table} ({', '.join(bound_names + list(constants))}) "
+                    f"VALUES ({', '.join('?' * len(bound_names))}, {literals}) "
                     f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}", list(zip(*values, strict=True)))
             else:
-                _copy_upsert(driver, extract.table, names, key, updates, values)
+                _copy_upsert(driver, extract.table, bound_names, constants, key, updates, values)
         conn.execute(sa.text("UPDATE staging_version SET version = version + 1, token = :k, staged_at = :t "
                              "WHERE extract_id = :e"), {"k": token, "t": now_utc(), "e": extract.id})
         if also is not None:
@@ -436,16 +462,24 @@ def stage(engine: sa.Engine, extract: Extract, staged: pd.DataFrame, landing_mon
     return n
 
 
-def _copy_upsert(driver, table: str, names: list[str], key: list[str], updates: str, values: list[list]) -> None:
-    """PostgreSQL: COPY the rows into a temporary table, then one upsert from it."""
+def _sqlite_text(value: str) -> str:
+    """A SQLite string literal (quotes doubled; SQLite has no backslash escapes)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _copy_upsert(driver, table: str, names: list[str], constants: dict[str, str], key: list[str], updates: str,
+                 values: list[list]) -> None:
+    """PostgreSQL: COPY the rows into a temporary table, then one upsert from it that adds the
+    file's constant columns (bound once)."""
     cols = ", ".join(names)
     with driver.cursor() as cur:
-        cur.execute(f"CREATE TEMP TABLE _stage_in (LIKE {table}) ON COMMIT DROP")
+        cur.execute(f"CREATE TEMP TABLE _stage_in ON COMMIT DROP AS SELECT {cols} FROM {table} WITH NO DATA")
         with cur.copy(f"COPY _stage_in ({cols}) FROM STDIN") as copy:
             for row in zip(*values, strict=True):
                 copy.write_row(row)
-        cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _stage_in "
-                    f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}")
+        cur.execute(f"INSERT INTO {table} ({cols}, {', '.join(constants)}) "
+                    f"SELECT {cols}, {', '.join(['%s::text'] * len(constants))} FROM _stage_in "
+                    f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}", list(constants.values()))
         cur.execute("DROP TABLE _stage_in")
 
 

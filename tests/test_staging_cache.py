@@ -106,6 +106,33 @@ def test_every_kind_round_trips_through_the_fast_paths(engine):
 
 
 @pytest.mark.parametrize("engine", DIALECTS, indirect=True)
+def test_the_files_own_values_are_stored_as_given_and_updated_on_a_resend(engine):
+    # landing month, file and run id are written once per statement, not bound per row: a quote in
+    # a file name is data, and a file sent again replaces them on the rows it restates
+    ext, df = complaints_like()
+    warehouse.stage(engine, ext, df, "2024-03", "crm/2024-03/pengaduan 'lama'.csv", "run-'1'")
+    back = cold(engine, ext)
+    assert back[["_landing_month", "_file", "_run_id"]].drop_duplicates().values.tolist() == [
+        ["2024-03", "crm/2024-03/pengaduan 'lama'.csv", "run-'1'"]]
+    warehouse.stage(engine, ext, df.iloc[:1], "2024-04", "crm/2024-04/pengaduan.csv", "run-2")
+    back = cold(engine, ext)
+    assert back[["_landing_month", "_file", "_run_id", "_row_number"]].values.tolist() == [
+        ["2024-03", "crm/2024-03/pengaduan 'lama'.csv", "run-'1'", 3],
+        ["2024-04", "crm/2024-04/pengaduan.csv", "run-2", 2]]
+    pd.testing.assert_frame_equal(warehouse.read_staged(engine, ext, TZ), back)
+
+
+@pytest.mark.parametrize("zone", [TZ, "America/St_Johns", "Asia/Kolkata", "UTC"])
+def test_aware_timestamps_are_stored_as_isoformat_writes_them(zone):
+    values = [pd.Timestamp("2024-03-05 10:00", tz=zone), pd.Timestamp("2024-07-01 23:59:59.000250", tz=zone),
+              pd.Timestamp("2023-12-31 00:00:00.5", tz=zone)]
+    s = pd.Series(values + [pd.NaT]).astype(f"datetime64[us, {zone}]")
+    text = warehouse._iso_datetime(s)
+    assert text.iloc[:3].tolist() == [v.isoformat() for v in values]
+    assert pd.isna(text.iloc[3])
+
+
+@pytest.mark.parametrize("engine", DIALECTS, indirect=True)
 def test_in_process_writes_update_the_cached_frame_without_a_re_read(engine, monkeypatch):
     ext = extracts.registry()["simdiklat/training"]
     d = dt.datetime
