@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 from kinerja import extracts, snapshots, warehouse
 
@@ -119,6 +121,44 @@ def test_the_files_own_values_are_stored_as_given_and_updated_on_a_resend(engine
     assert back[["_landing_month", "_file", "_run_id", "_row_number"]].values.tolist() == [
         ["2024-03", "crm/2024-03/pengaduan 'lama'.csv", "run-'1'", 3],
         ["2024-04", "crm/2024-04/pengaduan.csv", "run-2", 2]]
+    pd.testing.assert_frame_equal(warehouse.read_staged(engine, ext, TZ), back)
+
+
+@pytest.mark.parametrize("engine", DIALECTS, indirect=True)
+@pytest.mark.parametrize("known", ["from the cached frame", "not known", "wrongly"])
+def test_a_file_with_rows_staged_already_is_upserted_and_its_transaction_goes_on(engine, known, monkeypatch):
+    # PostgreSQL copies the rows not staged yet straight into the table and upserts the others. Whether
+    # the process knows which are which (its cached frame), does not (a new process: all are upserted)
+    # or is wrong (the COPY is undone to a savepoint, then all are upserted), the table ends the same
+    # and the same transaction still writes what comes after (the lineage)
+    ext = extracts.registry()["simdiklat/training"]
+    d = dt.datetime
+    warehouse.stage(engine, ext, training([("a", "T1", d(2024, 1, 2), d(2024, 1, 3), 8.0, True, 2)]),
+                    "2024-01", "f1", "run-1")
+    warehouse.read_staged(engine, ext, TZ)  # the month's compute reads it: this process holds the frame
+    if known == "not known":
+        warehouse.clear_staging_cache()
+        monkeypatch.setenv(snapshots.SNAPSHOT_ENV, "")
+    elif known == "wrongly":
+        monkeypatch.setattr(warehouse._KeyTexts, "new_staged", lambda self: np.zeros(len(self._new), dtype=bool))
+    marks = []
+
+    def after(conn):
+        conn.execute(sa.text("UPDATE staging_version SET version = version + 100 WHERE extract_id = :e"), {"e": ext.id})
+        marks.append(True)
+
+    warehouse.stage(engine, ext, training([("c", "T2", d(2024, 2, 5), d(2024, 2, 6), 4.5, True, 2),
+                                           ("a", "T1", d(2024, 1, 2), d(2024, 1, 3), 9.0, False, 3)]),
+                    "2024-02", "f2", "run-2", also=after)
+    back = cold(engine, ext)
+    assert back[["nip_pseudonym", "training_id", "jp", "verified", "_landing_month", "_file", "_run_id"]].astype(
+        object).values.tolist() == [["c", "T2", 4.5, True, "2024-02", "f2", "run-2"],
+                                    ["a", "T1", 9.0, False, "2024-02", "f2", "run-2"]]
+    assert marks == [True]
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT version FROM staging_version WHERE extract_id = :e"),
+                            {"e": ext.id}).scalar() == 102
+    monkeypatch.undo()
     pd.testing.assert_frame_equal(warehouse.read_staged(engine, ext, TZ), back)
 
 
