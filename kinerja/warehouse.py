@@ -512,19 +512,24 @@ def _copy_upsert(driver, table: str, names: list[str], constants: dict[str, str]
     rows = list(zip(*values, strict=True))
     upserted = rows
     if staged_already is not None:
-        fresh = [r for r, staged in zip(rows, staged_already.tolist(), strict=True) if not staged]
-        with driver.cursor() as cur:
-            cur.execute("SAVEPOINT kinerja_stage_copy")
-            try:
-                extra = tuple(constants.values())
-                with cur.copy(f"COPY {table} ({cols}, {', '.join(constants)}) FROM STDIN") as copy:
-                    for row in fresh:
-                        copy.write_row(row + extra)
-            except UniqueViolation:
-                cur.execute("ROLLBACK TO SAVEPOINT kinerja_stage_copy")
-            else:
-                cur.execute("RELEASE SAVEPOINT kinerja_stage_copy")
-                upserted = [r for r, staged in zip(rows, staged_already.tolist(), strict=True) if staged]
+        fresh, existing = [], []
+        for row, staged in zip(rows, staged_already.tolist(), strict=True):
+            (existing if staged else fresh).append(row)
+        if fresh:
+            with driver.cursor() as cur:
+                cur.execute("SAVEPOINT kinerja_stage_copy")
+                try:
+                    extra = tuple(constants.values())
+                    with cur.copy(f"COPY {table} ({cols}, {', '.join(constants)}) FROM STDIN") as copy:
+                        for row in fresh:
+                            copy.write_row(row + extra)
+                except UniqueViolation:
+                    cur.execute("ROLLBACK TO SAVEPOINT kinerja_stage_copy")
+                else:
+                    cur.execute("RELEASE SAVEPOINT kinerja_stage_copy")
+                    upserted = existing
+        else:
+            upserted = existing
     if not upserted:
         return
     with driver.cursor() as cur:

@@ -160,6 +160,14 @@ def test_a_file_with_rows_staged_already_is_upserted_and_its_transaction_goes_on
                             {"e": ext.id}).scalar() == 102
     monkeypatch.undo()
     pd.testing.assert_frame_equal(warehouse.read_staged(engine, ext, TZ), back)
+    # the same file sent again: every row is staged already, nothing is copied, all are upserted
+    warehouse.stage(engine, ext, training([("c", "T2", d(2024, 2, 5), d(2024, 2, 6), 4.5, True, 2),
+                                           ("a", "T1", d(2024, 1, 2), d(2024, 1, 3), 9.0, False, 3)]),
+                    "2024-02", "f2", "run-3")
+    again = cold(engine, ext)
+    assert again["_run_id"].tolist() == ["run-3", "run-3"]
+    pd.testing.assert_frame_equal(again.drop(columns="_run_id"), back.drop(columns="_run_id"))
+    pd.testing.assert_frame_equal(warehouse.read_staged(engine, ext, TZ), again)
 
 
 @pytest.mark.parametrize("zone", [TZ, "America/St_Johns", "Asia/Kolkata", "UTC"])
