@@ -219,7 +219,6 @@ def lock_year(conn, pk_year: int) -> None:
 _CACHE: dict[tuple[str, str], tuple[str, str, pd.DataFrame]] = {}  # (warehouse, extract) -> (token, tz, frame)
 _CACHE_LOCK = threading.Lock()
 _CACHE_WAREHOUSES = 2  # warehouses whose frames a process keeps (a test session opens many)
-_KEYS: dict[tuple[str, str], tuple[str, object]] = {}  # (warehouse, extract) -> (token, its frame's keys)
 _SAVED: dict[tuple[str, str], str] = {}  # (warehouse, extract) -> token of its snapshot on disk (kinerja.snapshots)
 
 
@@ -230,7 +229,6 @@ def _warehouse_id(engine: sa.Engine) -> str:
 def clear_staging_cache() -> None:
     with _CACHE_LOCK:
         _CACHE.clear()
-        _KEYS.clear()
         _SAVED.clear()
 
 
@@ -367,19 +365,14 @@ def _as_read(df: pd.DataFrame, extract: Extract, tz: str) -> pd.DataFrame:
 STAGED_ORDER = ("_landing_month", "_row_number")
 
 
-def _order(df: pd.DataFrame, extract: Extract) -> np.ndarray:
-    """The positions that put ``df`` in staged order (STAGED_ORDER, then the natural key): Arrow's
-    sort, 5x pandas' on string keys."""
+def _sorted(df: pd.DataFrame, extract: Extract) -> pd.DataFrame:
+    """In staged order (STAGED_ORDER, then the natural key): Arrow's sort, 5x pandas' on string keys."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     key = [*STAGED_ORDER, *extract.staged_key]
-    return pc.sort_indices(pa.table({k: pa.array(df[k]) for k in key}),
-                           sort_keys=[(k, "ascending") for k in key]).to_numpy()
-
-
-def _sorted(df: pd.DataFrame, extract: Extract) -> pd.DataFrame:
-    return df.take(_order(df, extract)).reset_index(drop=True)
+    order = pc.sort_indices(pa.table({k: pa.array(df[k]) for k in key}), sort_keys=[(k, "ascending") for k in key])
+    return df.take(order.to_numpy()).reset_index(drop=True)
 
 
 def _key_text(df: pd.DataFrame, key: list[str]):
@@ -431,7 +424,7 @@ def stage(engine: sa.Engine, extract: Extract, staged: pd.DataFrame, landing_mon
         old = _lock_version(conn, extract)
         hit = _current(cache_key, extract, old)  # the staged rows this write starts from, when held here
         new = _as_read(df, extract, hit[1]) if hit is not None else None  # df's rows as they will be read
-        keys = _KeyTexts(_frame_keys(cache_key, old, hit[2], key), _key_text(new, key)) if hit is not None else None
+        keys = _KeyTexts(_key_text(hit[2], key), _key_text(new, key)) if hit is not None else None
         if len(df):
             driver = conn.connection.driver_connection
             bound_names = [name for name, _ in bound]
@@ -450,35 +443,22 @@ def stage(engine: sa.Engine, extract: Extract, staged: pd.DataFrame, landing_mon
             also(conn)
     with _CACHE_LOCK:
         _CACHE.pop(cache_key, None)
-        _KEYS.pop(cache_key, None)
     if hit is not None:  # apply this write to the frame it started from
         if not new["_row_number"].is_monotonic_increasing:  # one file, in file order: already in staged order
-            new_order = _order(new, extract)
-            new = new.take(new_order).reset_index(drop=True)
-            keys.new = keys.new.take(new_order)
-        frame, order = hit[2], None
+            new = _sorted(new, extract)
+        frame = hit[2]
         if len(frame) and len(new):
             replaced = keys.frame_replaced()
             kept = frame[~replaced] if replaced.any() else frame  # most months replace nothing: no copy
             appended = not len(kept) or kept["_landing_month"].iloc[-1] < landing_month
             frame = pd.concat([kept, new[frame.columns]], ignore_index=True)
             if not appended:  # a month staged again after a later one, or its file sent again
-                order = _order(frame, extract)
-                frame = frame.take(order).reset_index(drop=True)
+                frame = _sorted(frame, extract)
         elif len(new):
             frame = new
-        frame_keys = keys.after(order) if len(new) else keys.frame
         with _CACHE_LOCK:
             _CACHE[cache_key] = (token, hit[1], frame)
-            _KEYS[cache_key] = (token, frame_keys)
     return n
-
-
-def _frame_keys(cache_key: tuple[str, str], token: str, frame: pd.DataFrame, key: list[str]):
-    """The natural keys of the staged frame of ``token``: kept from this process's last write, else joined."""
-    with _CACHE_LOCK:
-        held = _KEYS.get(cache_key)
-    return held[1] if held is not None and held[0] == token else _key_text(frame, key)
 
 
 def _current(cache_key: tuple[str, str], extract: Extract, token: str) -> tuple[str, str, pd.DataFrame] | None:
@@ -493,8 +473,7 @@ def _current(cache_key: tuple[str, str], extract: Extract, token: str) -> tuple[
 class _KeyTexts:
     """Natural keys of the staged frame and of a file's rows (as read), each joined once, for the two
     questions a write asks: which staged rows the file replaces, which of its rows are staged already.
-    The frame's keys are kept with the cached frame (``_KEYS``), so a month joins only its own rows;
-    the frame is probed against the file's keys, never hashed whole (~5x cheaper at a year's size)."""
+    The frame is probed against the file's keys, never hashed whole (~5x cheaper at a year's size)."""
 
     def __init__(self, frame_keys, new_keys):
         self.frame, self.new = frame_keys, new_keys
@@ -516,17 +495,6 @@ class _KeyTexts:
         if not replaced.any():
             return np.zeros(len(self.new), dtype=bool)
         return pc.is_in(self.new, value_set=self.frame.filter(replaced)).to_numpy(zero_copy_only=False)
-
-    def after(self, order: np.ndarray | None):
-        """The keys of the frame once the file is applied: the kept rows', then the file's, in ``order``."""
-        import pyarrow as pa
-
-        replaced = self.frame_replaced()
-        kept = self.frame.filter(~replaced) if replaced.any() else self.frame
-        parts = [a for a in (kept, self.new) if len(a)]
-        chunks = [c for a in parts for c in (a.chunks if isinstance(a, pa.ChunkedArray) else [a])]
-        keys = pa.chunked_array(chunks, type=self.new.type)
-        return keys.take(order) if order is not None else keys
 
 
 def _sqlite_text(value: str) -> str:
@@ -632,7 +600,6 @@ def read_staged(engine: sa.Engine, extract: Extract, tz: str) -> pd.DataFrame:
             if len({w for w, _ in _CACHE} | {cache_key[0]}) > _CACHE_WAREHOUSES:
                 for k in [k for k in _CACHE if k[0] != cache_key[0]]:
                     del _CACHE[k]
-                    _KEYS.pop(k, None)
             _CACHE[cache_key] = (token, tz, df)
     return df.copy(deep=False)
 

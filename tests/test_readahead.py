@@ -33,7 +33,7 @@ def test_the_worker_gives_what_the_run_process_gives(landing, catalog):
         here = pipeline.prepare(landing, ext, MONTH, catalog)
         there = ahead.take(ext.id)
         raw, validated = there.unwrap()
-        pd.testing.assert_frame_equal(raw.frame, here.raw.frame)
+        assert len(raw.frame) == len(here.raw.frame) and raw.frame.columns.empty  # the cells stay in the worker
         assert (raw.file, raw.sha256, raw.notes, raw.row_errors) == (here.raw.file, here.raw.sha256, here.raw.notes,
                                                                      here.raw.row_errors)
         pd.testing.assert_frame_equal(validated.staged, here.validated.staged)
@@ -91,3 +91,53 @@ def test_the_worker_count_setting(monkeypatch):
     assert readahead.workers() == 1
     monkeypatch.delenv(readahead.WORKERS_ENV)
     assert readahead.workers() == 1
+
+
+class _NoSubmits:
+    def submit(self, *args, **kwargs):
+        raise AssertionError("the file was queued again")
+
+
+@pytest.fixture
+def worker(monkeypatch):
+    """The read-ahead worker on (the suite reads in the run's process)."""
+    monkeypatch.setenv(readahead.WORKERS_ENV, "1")
+    yield
+    readahead.discard()
+
+
+def test_a_month_read_ahead_is_taken_over_by_its_run(landing, catalog, worker, monkeypatch):
+    # a backfill queues the next month's files while this month runs: that month's ReadAhead
+    # takes those reads over and queues nothing again
+    ids = ["ekinerja/skm_responses", "simdiklat/training"]
+    readahead.prefetch(landing, ids, str(MONTH), 2024)
+    readahead.prefetch(landing, ids, str(MONTH), 2024)  # queued already: left as it is
+    monkeypatch.setattr(readahead, "_pool", lambda: _NoSubmits())
+    ahead = readahead.ReadAhead(landing, ids, str(MONTH), 2024)
+    for ext_id in ids:
+        ext = next(e for e in pipeline.needed_extracts(catalog) if e.id == ext_id)
+        taken = ahead.take(ext_id)
+        assert taken is not None
+        pd.testing.assert_frame_equal(taken.unwrap()[1].staged, pipeline.prepare(landing, ext, MONTH, catalog)
+                                      .validated.staged)
+    assert readahead._AHEAD == {}
+
+
+def test_a_read_ahead_made_with_other_settings_or_for_another_month_is_not_used(landing, catalog, worker,
+                                                                               monkeypatch):
+    readahead.prefetch(landing, ["simdiklat/training"], str(MONTH), 2024)
+    readahead.prefetch(landing, ["simdiklat/training"], str(MONTH.next()), 2024)
+    monkeypatch.setenv(KEY_ENV, "another-key-0123456789abcdef")  # the pseudonyms it made are no longer valid
+    ahead = readahead.ReadAhead(landing, ["simdiklat/training"], str(MONTH), 2024)
+    ext = next(e for e in pipeline.needed_extracts(catalog) if e.id == "simdiklat/training")
+    here = pipeline.prepare(landing, ext, MONTH, catalog).validated.staged
+    pd.testing.assert_frame_equal(ahead.take("simdiklat/training").unwrap()[1].staged, here)
+    assert list(readahead._AHEAD) == [(str(landing), str(MONTH.next()), "simdiklat/training")]
+    readahead.discard()  # the backfill ended: what no run took is dropped
+    assert readahead._AHEAD == {}
+
+
+def test_no_read_ahead_without_a_worker(landing, monkeypatch):
+    monkeypatch.setenv(readahead.WORKERS_ENV, "0")
+    readahead.prefetch(landing, ["simdiklat/training"], str(MONTH), 2024)
+    assert readahead._AHEAD == {}
