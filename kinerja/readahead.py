@@ -34,6 +34,7 @@ from kinerja.pipeline import Prepared, prepare
 
 WORKERS_ENV = "KINERJA_INGEST_WORKERS"
 PASSED_ENV_PREFIX = "KINERJA_"  # the settings a worker must see as the run sees them now (the key)
+READ_HERE_WHILE_STARTING = 2  # files the run's process reads itself while a new worker starts
 
 _POOL: ProcessPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
@@ -131,23 +132,32 @@ def _ahead(landing: Path, month: str, extract_id: str, env: dict[str, str]) -> F
 
 
 class ReadAhead:
-    """The month's extracts submitted in order to the worker; ``take`` waits for one."""
+    """The month's extracts submitted in order to the worker; ``take`` waits for one.
+
+    A worker process takes ~1.5 s to start (a new interpreter importing pandas and pandera): when
+    none is running yet (a scheduled monthly run), the first ``READ_HERE_WHILE_STARTING`` files are
+    read in the run's own process meanwhile, and the worker starts with the ones after them."""
 
     def __init__(self, landing: Path, extract_ids: list[str], month: str, year: int):
         env = _settings()
         self._futures: dict[str, Future] = {}
+        with _POOL_LOCK:
+            starting = _POOL is None
+        here = set(extract_ids[:READ_HERE_WHILE_STARTING]) if starting else set()
         try:
             pool = _pool()
             for extract_id in extract_ids:
-                self._futures[extract_id] = _ahead(landing, month, extract_id, env) or pool.submit(
-                    _prepare_in_worker, env, landing, extract_id, month, year)
+                if extract_id not in here:
+                    self._futures[extract_id] = _ahead(landing, month, extract_id, env) or pool.submit(
+                        _prepare_in_worker, env, landing, extract_id, month, year)
         except Exception:  # no worker (a pool that died earlier, no process to be had): read in this process
             shutdown()
             self.cancel()
 
     def take(self, extract_id: str) -> Prepared | None:
-        """The extract's result, once; None when it has none (taken already, or the worker died):
-        the caller then reads the file itself. Any other exception is the read's own (an I/O error)."""
+        """The extract's result, once; None when it has none (read here while the worker started,
+        taken already, or the worker died): the caller then reads the file itself. Any other
+        exception is the read's own (an I/O error)."""
         future = self._futures.pop(extract_id, None)
         if future is None:
             return None

@@ -27,6 +27,21 @@ def extract_ids(catalog) -> list[str]:
     return [e.id for e in pipeline.needed_extracts(catalog)]
 
 
+@pytest.fixture(autouse=True)
+def running_worker():
+    """A worker already running (as in a backfill's later months): every file goes to it."""
+    readahead._pool()
+
+
+def test_while_a_new_worker_starts_the_first_files_are_read_here(landing, catalog):
+    readahead.shutdown()  # a scheduled run: no worker yet
+    ids = extract_ids(catalog)
+    cold = readahead.ReadAhead(landing, ids, str(MONTH), 2024)
+    assert [cold.take(i) is None for i in ids[:3]] == [True] * readahead.READ_HERE_WHILE_STARTING + [False]
+    warm = readahead.ReadAhead(landing, ids, str(MONTH), 2024)  # the worker runs now: it reads them all
+    assert all(warm.take(i) is not None for i in ids[:3])
+
+
 def test_the_worker_gives_what_the_run_process_gives(landing, catalog):
     ahead = readahead.ReadAhead(landing, extract_ids(catalog), str(MONTH), 2024)
     for ext in pipeline.needed_extracts(catalog):
@@ -71,7 +86,7 @@ def test_a_dead_worker_means_reading_in_the_run_process(landing, catalog, monkey
         process.join()
     assert ahead.take("simdiklat/training") is None  # the caller reads it itself
     assert readahead._POOL is None
-    fresh = readahead.ReadAhead(landing, ["simdiklat/training"], str(MONTH), 2024)  # a new worker
+    fresh = readahead.ReadAhead(landing, extract_ids(catalog), str(MONTH), 2024)  # a new worker
     assert fresh.take("simdiklat/training").unwrap()[1].rows_staged > 0
 
 
