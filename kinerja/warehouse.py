@@ -448,8 +448,7 @@ def stage(engine: sa.Engine, extract: Extract, staged: pd.DataFrame, landing_mon
             new = _sorted(new, extract)
         frame = hit[2]
         if len(frame) and len(new):
-            replaced = keys.frame_replaced()
-            kept = frame[~replaced] if replaced.any() else frame  # most months replace nothing: no copy
+            kept = _kept(frame, keys.frame_replaced())
             appended = not len(kept) or kept["_landing_month"].iloc[-1] < landing_month
             frame = pd.concat([kept, new[frame.columns]], ignore_index=True)
             if not appended:  # a month staged again after a later one, or its file sent again
@@ -459,6 +458,17 @@ def stage(engine: sa.Engine, extract: Extract, staged: pd.DataFrame, landing_mon
         with _CACHE_LOCK:
             _CACHE[cache_key] = (token, hit[1], frame)
     return n
+
+
+def _kept(frame: pd.DataFrame, replaced: np.ndarray) -> pd.DataFrame:
+    """The staged rows a write leaves in place. Most months replace nothing, and a month run again
+    replaces the rows at the end of the frame (its own, last in staged order): neither is copied."""
+    if not replaced.any():
+        return frame
+    first = int(replaced.argmax())
+    if replaced[first:].all():
+        return frame.iloc[:first]
+    return frame[~replaced]
 
 
 def _current(cache_key: tuple[str, str], extract: Extract, token: str) -> tuple[str, str, pd.DataFrame] | None:

@@ -296,6 +296,11 @@ def test_a_year_of_writes_keeps_the_cached_frame_equal_to_the_table(engine):
         warehouse.stage(engine, ext, training(rows), month, f"f{i + 1}", f"run-{i + 1}")
         pd.testing.assert_frame_equal(warehouse.read_staged(engine, ext, TZ), cold(engine, ext))
     assert len(cold(engine, ext)) == 12
+    # the last month run again: its file as it was (its rows, last in the frame, all replaced), then
+    # with its first row only (the others stay, from the run before)
+    for again in (rows, rows[:1]):
+        warehouse.stage(engine, ext, training(again), months[-1], "f-again", "run-again")
+        pd.testing.assert_frame_equal(warehouse.read_staged(engine, ext, TZ), cold(engine, ext))
 
 
 # -- snapshots on disk: what a new process starts from ----------------------------------------------
