@@ -100,3 +100,28 @@ def test_catalog_tables_hold_the_agreement(engine):
 
 def test_password_is_hidden_in_urls_shown():
     assert "s3cret" not in warehouse.safe_url("postgresql+psycopg://kinerja:s3cret@db.example/wh")
+
+
+def test_a_new_sqlite_warehouse_has_64_kib_pages_and_an_existing_one_keeps_its_own(tmp_path, catalog):
+    import sqlite3
+
+    from kinerja import pipeline
+
+    new = warehouse.create_engine(f"sqlite:///{tmp_path / 'new.db'}")
+    pipeline.prepare_warehouse(new, catalog)
+    new.dispose()
+    old_file = tmp_path / "old.db"
+    with sqlite3.connect(old_file) as conn:  # a warehouse made before: 4 KiB pages, WAL already
+        conn.execute("PRAGMA page_size=4096")
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("CREATE TABLE kept (a INTEGER)")
+        conn.execute("INSERT INTO kept VALUES (1)")
+    old = warehouse.create_engine(f"sqlite:///{old_file}")
+    pipeline.prepare_warehouse(old, catalog)  # opens, and the schema goes in as it always did
+    with old.connect() as conn:
+        assert conn.exec_driver_sql("SELECT a FROM kept").scalar() == 1
+    old.dispose()
+    for path, size in ((tmp_path / "new.db", 65536), (old_file, 4096)):
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA page_size").fetchone()[0] == size
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
