@@ -448,9 +448,9 @@ def stage(engine: sa.Engine, extract: Extract, staged: pd.DataFrame, landing_mon
             new = _sorted(new, extract)
         frame = hit[2]
         if len(frame) and len(new):
-            kept = _kept(frame, keys.frame_replaced())
-            appended = not len(kept) or kept["_landing_month"].iloc[-1] < landing_month
-            frame = pd.concat([kept, new[frame.columns]], ignore_index=True)
+            kept = [part for part in _kept(frame, keys.frame_replaced()) if len(part)]
+            appended = not kept or kept[-1]["_landing_month"].iloc[-1] < landing_month
+            frame = pd.concat([*kept, new[frame.columns]], ignore_index=True)
             if not appended:  # a month staged again after a later one, or its file sent again
                 frame = _sorted(frame, extract)
         elif len(new):
@@ -460,15 +460,18 @@ def stage(engine: sa.Engine, extract: Extract, staged: pd.DataFrame, landing_mon
     return n
 
 
-def _kept(frame: pd.DataFrame, replaced: np.ndarray) -> pd.DataFrame:
-    """The staged rows a write leaves in place. Most months replace nothing, and a month run again
-    replaces the rows at the end of the frame (its own, last in staged order): neither is copied."""
+def _kept(frame: pd.DataFrame, replaced: np.ndarray) -> list[pd.DataFrame]:
+    """The staged rows a write leaves in place, as parts to concatenate. Only the rows from the first
+    replaced one on are copied: most months replace nothing, a month run again replaces the rows at
+    the end of the frame (its own, last in staged order), and a file that restates rows mostly
+    restates the last month or two (a scale-1 year of staging: 1.9-2.3 s of copies -> 0.5 s)."""
     if not replaced.any():
-        return frame
+        return [frame]
     first = int(replaced.argmax())
-    if replaced[first:].all():
-        return frame.iloc[:first]
-    return frame[~replaced]
+    rest = replaced[first:]
+    if rest.all():
+        return [frame.iloc[:first]]
+    return [frame.iloc[:first], frame.iloc[first:][~rest]]
 
 
 def _current(cache_key: tuple[str, str], extract: Extract, token: str) -> tuple[str, str, pd.DataFrame] | None:

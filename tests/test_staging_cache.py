@@ -303,6 +303,26 @@ def test_a_year_of_writes_keeps_the_cached_frame_equal_to_the_table(engine):
         pd.testing.assert_frame_equal(warehouse.read_staged(engine, ext, TZ), cold(engine, ext))
 
 
+@pytest.mark.parametrize(("replaced", "copied"), [
+    ([0, 0, 0, 0, 0, 0], []),  # nothing replaced: the frame as it is
+    ([0, 0, 0, 0, 1, 1], []),  # a month run again: its rows at the end are sliced off
+    ([0, 0, 1, 0, 1, 0], [3, 5]),  # rows restated in the last months: only the rows after the first are copied
+    ([1, 0, 0, 1, 0, 0], [1, 2, 4, 5]),
+    ([1, 1, 1, 1, 1, 1], []),
+])
+def test_the_rows_a_write_keeps_are_the_others_and_those_before_the_first_replaced_are_not_copied(
+        replaced, copied):
+    frame = pd.DataFrame({"n": np.arange(6, dtype="int64") * 10, "t": pd.array(list("abcdef"), dtype="str")})
+    mask = np.array(replaced, dtype=bool)
+    parts = warehouse._kept(frame, mask)
+    kept = pd.concat(parts, ignore_index=True)
+    pd.testing.assert_frame_equal(kept, frame[~mask].reset_index(drop=True))
+    first = int(mask.argmax()) if mask.any() else len(frame)
+    head = parts[0]
+    assert len(head) == first and np.shares_memory(head["n"].to_numpy(), frame["n"].to_numpy()) == (first > 0)
+    assert (parts[1]["n"].tolist() if len(parts) > 1 else []) == [10 * i for i in copied]
+
+
 # -- snapshots on disk: what a new process starts from ----------------------------------------------
 
 def refuse_reads(monkeypatch) -> None:
