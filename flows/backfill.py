@@ -18,10 +18,9 @@ from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settin
 
 from flows import alerts
 from flows.monthly import RequiredPeriod, RunFailed, check_parameters, monthly, save_snapshots
-from kinerja import pipeline, readahead
+from kinerja import pipeline, readahead, warehouse
 from kinerja.catalog import load_catalog
 from kinerja.periods import Month, PeriodError, month_range
-from kinerja.warehouse import create_engine
 
 
 def parse_range(from_period: str, to_period: str) -> list[Month]:
@@ -55,23 +54,22 @@ def backfill(from_period: RequiredPeriod, to_period: RequiredPeriod, landing_dir
     # The backfill's own heartbeat covers its months: a month's heartbeat thread sleeps in 1 s steps
     # and its run waits for it to wake before ending (~0.5 s a month, 6 s of a year's backfill). One
     # settings context for all months: each one costs ~0.2 s (Prefect validates its whole settings).
-    try:
-        with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-            for i, m in enumerate(months):
-                for ahead in months[i:i + 2]:  # this month's files first, then the next month's
-                    read_ahead(settings.landing_dir, ahead)
-                state = monthly(period=str(m), landing_dir=landing_dir, warehouse_url=warehouse_url,
-                                return_state=True)
-                if not state.is_completed():
-                    failed.append(f"{m}: {state.message}")
-                    exc = alerts.failure_of(state.state_details.flow_run_id, state)
-                    details[str(m)] = exc if isinstance(exc, RunFailed) else RunFailed(state.message or "",
-                                                                                       period=str(m))
-    finally:
-        readahead.discard()
-    engine = create_engine(settings.warehouse_url)  # the staging cache keeps the months' frames under this URL
-    save_snapshots(engine)
-    engine.dispose()
+    with warehouse.shared_engine(settings.warehouse_url) as engine:  # one engine for all the months
+        try:
+            with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+                for i, m in enumerate(months):
+                    for ahead in months[i:i + 2]:  # this month's files first, then the next month's
+                        read_ahead(settings.landing_dir, ahead)
+                    state = monthly(period=str(m), landing_dir=landing_dir, warehouse_url=warehouse_url,
+                                    return_state=True)
+                    if not state.is_completed():
+                        failed.append(f"{m}: {state.message}")
+                        exc = alerts.failure_of(state.state_details.flow_run_id, state)
+                        details[str(m)] = exc if isinstance(exc, RunFailed) else RunFailed(state.message or "",
+                                                                                           period=str(m))
+        finally:
+            readahead.discard()
+        save_snapshots(engine)  # the staging cache keeps the months' frames under this URL
     if failed:
         logger.error("backfill: %d of %d months failed", len(failed), len(months))
         raise alerts.remember(flow_run.id, RunFailed("backfill failed months: " + " | ".join(failed),

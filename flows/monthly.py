@@ -47,7 +47,7 @@ from kinerja.indicators import base
 from kinerja.periods import MONTH_RE, Month, previous_month
 from kinerja.readahead import ReadAhead
 from kinerja.readers import ExtractFileError
-from kinerja.warehouse import create_engine, safe_url
+from kinerja.warehouse import safe_url
 from tasks.compute import compute_indicators, read_staged
 from tasks.ingest import ingest_extract
 from tasks.load import finish_run, load_results, prepare_warehouse, start_run
@@ -123,7 +123,7 @@ def monthly(period: Period = None, landing_dir: str | None = None, warehouse_url
     month, settings = check_parameters(period, landing_dir, warehouse_url)
     logger = get_run_logger()
     catalog = load_catalog(month.year)
-    engine = create_engine(settings.warehouse_url)
+    engine = warehouse.open_engine(settings.warehouse_url)
     run_id = str(flow_run.id or uuid.uuid4())
     logger.info("period %s, landing %s, warehouse %s", month, settings.landing_dir,
                 safe_url(settings.warehouse_url))
@@ -188,7 +188,7 @@ def monthly(period: Period = None, landing_dir: str | None = None, warehouse_url
         save_snapshots(engine)
     result = {"period": str(month), "run_id": run_id, "failed_extracts": failed_extracts,
               "failed_indicators": failed_indicators, "loaded": summary.__dict__}
-    engine.dispose()
+    warehouse.close_engine(engine)
     if message:
         logger.error(message)
         names = {ind.no: ind.short_name for ind in indicators if ind.no in failed_indicators}
@@ -247,4 +247,4 @@ def _finish_quietly(engine, catalog, month, run_id, outcomes, message) -> None:
     except Exception as exc:
         get_run_logger().error("could not record the failed run in pipeline_run: %s", type(exc).__name__)
     _publish(engine, catalog, month, run_id, outcomes, message)
-    engine.dispose()
+    warehouse.close_engine(engine)

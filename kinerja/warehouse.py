@@ -11,7 +11,8 @@ import math
 import re
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -76,6 +77,35 @@ def create_engine(url: str) -> sa.Engine:
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     return sa.create_engine(parsed, pool_pre_ping=True)
+
+
+_SHARED: dict[str, sa.Engine] = {}  # URL -> the engine of a shared_engine block
+
+
+@contextmanager
+def shared_engine(url: str) -> Iterator[sa.Engine]:
+    """One engine for every run inside the block that opens the same URL (a backfill's months):
+    SQLite keeps its page cache from month to month and closes the database, checkpointing its
+    write-ahead log, once instead of once a month."""
+    engine = create_engine(url)
+    _SHARED[url] = engine
+    try:
+        yield engine
+    finally:
+        _SHARED.pop(url, None)
+        engine.dispose()
+
+
+def open_engine(url: str) -> sa.Engine:
+    """The engine of an enclosing ``shared_engine`` block for this URL, else a new one; give it
+    back with ``close_engine``."""
+    return _SHARED.get(url) or create_engine(url)
+
+
+def close_engine(engine: sa.Engine) -> None:
+    """Dispose of an engine from ``open_engine``, unless a ``shared_engine`` block owns it."""
+    if not any(engine is shared for shared in _SHARED.values()):
+        engine.dispose()
 
 
 def is_postgres(conn_or_engine) -> bool:

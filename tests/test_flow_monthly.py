@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 from flows.backfill import backfill
 from flows.monthly import monthly
@@ -66,6 +67,31 @@ def test_running_a_month_twice_leaves_results_identical_and_adds_no_history(pref
                                     "FROM pipeline_run_extract")
     assert files["sha256"].str.len().eq(64).all()
     assert (files["rows_read"] == files["rows_staged"] + files["rows_quarantined"]).all()
+
+
+def test_a_backfill_opens_the_warehouse_once_for_all_its_months(prefect_harness, landing, sqlite_url,
+                                                                 monkeypatch):
+    # its months share one engine (SQLite keeps its page cache; the database is closed once), disposed
+    # at the end; a month run on its own opens and disposes its own
+    created, disposed = [], []
+    make, dispose = warehouse.create_engine, sa.Engine.dispose
+
+    def counted(url):
+        created.append(make(url))
+        return created[-1]
+
+    def counted_dispose(engine, *args, **kwargs):
+        disposed.append(engine)
+        return dispose(engine, *args, **kwargs)
+
+    monkeypatch.setattr(warehouse, "create_engine", counted)
+    monkeypatch.setattr(sa.Engine, "dispose", counted_dispose)
+    state = backfill(from_period="2024-01", to_period="2024-02", landing_dir=str(landing), warehouse_url=sqlite_url,
+                     return_state=True)
+    assert state.is_completed(), state.message
+    assert len(created) == 1 and disposed == created
+    run("2024-02", landing, sqlite_url)
+    assert len(created) == 2 and disposed == created
 
 
 def _latest_may_dataset(engine):
