@@ -18,6 +18,10 @@ Landing data is generated once per scale under build/bench/ (git-ignored). Postg
 KINERJA_BENCH_PG_URL (default the local server's ``test`` database), a fresh schema per
 measurement, dropped afterwards. Results are printed as a table and written to
 build/bench/results.json.
+
+A second table says where the CPU went during each measurement (Linux, from /proc): the run's
+process with its read-ahead worker, the Prefect server and the local PostgreSQL server. All of
+it divided by the number of cores is the least wall time the machine could give that work.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ import tempfile
 import time
 import urllib.request
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +62,34 @@ def _worker_peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
+def _cpu(who: int = resource.RUSAGE_SELF) -> float:
+    used = resource.getrusage(who)
+    return used.ru_utime + used.ru_stime
+
+
+class CpuMeter:
+    """CPU seconds over the timed parts of a measurement: this process, and each server the parent
+    named in KINERJA_BENCH_SERVERS ("name=pid,..."; pid 0: every local PostgreSQL process)."""
+
+    def __init__(self) -> None:
+        named = os.environ.get("KINERJA_BENCH_SERVERS", "")
+        self.servers = {n: int(p) for n, p in (item.split("=") for item in named.split(",") if item)}
+        self.used = {"run": 0.0} | dict.fromkeys(self.servers, 0.0)
+
+    def _now(self) -> dict[str, float | None]:
+        return {"run": _cpu()} | {n: _server_cpu(pid) for n, pid in self.servers.items()}
+
+    @contextmanager
+    def window(self) -> Iterator[None]:
+        before = self._now()
+        yield
+        for name, value in self._now().items():
+            if value is None or before[name] is None:
+                self.used.pop(name, None)
+            elif name in self.used:
+                self.used[name] += value - before[name]
+
+
 def child_generate(landing: str, scale: float) -> dict:
     from kinerja import demo
 
@@ -69,20 +103,27 @@ def child_generate(landing: str, scale: float) -> dict:
 def child_backfill(landing: str, url: str) -> dict:
     from flows.backfill import backfill
 
-    t = time.perf_counter()
-    state = backfill(from_period=f"{YEAR}-01", to_period=f"{YEAR}-12", landing_dir=landing, warehouse_url=url,
-                     return_state=True)
-    seconds = time.perf_counter() - t
-    return {"seconds": seconds, "state": state.type.value, "worker_peak_mib": _worker_peak_mib()}
+    return _timed_flow(lambda: backfill(from_period=f"{YEAR}-01", to_period=f"{YEAR}-12", landing_dir=landing,
+                                        warehouse_url=url, return_state=True))
 
 
 def child_monthly(landing: str, url: str) -> dict:
     from flows.monthly import monthly
 
-    t = time.perf_counter()
-    state = monthly(period=f"{YEAR}-12", landing_dir=landing, warehouse_url=url, return_state=True)
-    seconds = time.perf_counter() - t
-    return {"seconds": seconds, "state": state.type.value, "worker_peak_mib": _worker_peak_mib()}
+    return _timed_flow(lambda: monthly(period=f"{YEAR}-12", landing_dir=landing, warehouse_url=url,
+                                       return_state=True))
+
+
+def _timed_flow(run) -> dict:
+    meter = CpuMeter()
+    with meter.window():
+        t = time.perf_counter()
+        state = run()
+        seconds = time.perf_counter() - t
+    worker_peak = _worker_peak_mib()  # the worker has ended: its CPU is in RUSAGE_CHILDREN now
+    meter.used["run"] += _cpu(resource.RUSAGE_CHILDREN)
+    return {"seconds": seconds, "state": state.type.value, "worker_peak_mib": worker_peak,
+            "cpu_seconds": meter.used}
 
 
 def _read_csv(path: Path) -> int:
@@ -114,13 +155,8 @@ def _read_xlsx(path: Path) -> int:
     return sum(len(book.get_sheet_by_index(i).to_python()) for i in range(len(book.sheet_names)))
 
 
-def child_floor(landing: str, url: str) -> dict:
-    """Read every landing file of the year, then bulk-load what the backfill left in the warehouse."""
-    import sqlalchemy as sa
-
-    from kinerja import warehouse
-
-    t = time.perf_counter()
+def _read_landing(landing: str) -> tuple[int, int]:
+    """Every landing file of the year read with the fastest reader: (files, rows)."""
     files = rows_read = 0
     for path in sorted(Path(landing).rglob("*")):
         if not path.is_file():
@@ -133,7 +169,20 @@ def child_floor(landing: str, url: str) -> dict:
         else:
             continue
         files += 1
-    read_seconds = time.perf_counter() - t
+    return files, rows_read
+
+
+def child_floor(landing: str, url: str) -> dict:
+    """Read every landing file of the year, then bulk-load what the backfill left in the warehouse."""
+    import sqlalchemy as sa
+
+    from kinerja import warehouse
+
+    meter = CpuMeter()
+    with meter.window():
+        t = time.perf_counter()
+        files, rows_read = _read_landing(landing)
+        read_seconds = time.perf_counter() - t
 
     engine = warehouse.create_engine(url)
     tables = [n for n in sa.inspect(engine).get_table_names()
@@ -149,7 +198,7 @@ def child_floor(landing: str, url: str) -> dict:
             "SELECT COALESCE(SUM(rows_staged), 0) FROM pipeline_run_extract").scalar()
     rows_loaded = 0
     t = time.perf_counter()
-    with engine.begin() as conn:
+    with meter.window(), engine.begin() as conn:
         driver = conn.connection.driver_connection
         for name, rows in data.items():
             if not rows:
@@ -171,6 +220,7 @@ def child_floor(landing: str, url: str) -> dict:
             conn.exec_driver_sql(f"DROP TABLE IF EXISTS floor_{name}")
     engine.dispose()
     return {"seconds": read_seconds + load_seconds, "read_seconds": read_seconds, "load_seconds": load_seconds,
+            "cpu_seconds": meter.used,
             "files": files, "rows_read": rows_read, "rows_loaded": rows_loaded,
             "rows_staged_over_year": int(staged_over_year)}
 
@@ -178,11 +228,13 @@ def child_floor(landing: str, url: str) -> dict:
 CHILDREN = {"generate": child_generate, "backfill": child_backfill, "monthly": child_monthly, "floor": child_floor}
 
 
-def run_child(kind: str, *args: str, env: dict) -> dict:
-    """One measurement in a fresh interpreter; its JSON answer plus its peak RSS."""
+def run_child(kind: str, *args: str, env: dict, servers: dict[str, int] | None = None) -> dict:
+    """One measurement in a fresh interpreter; its JSON answer plus its peak RSS. ``servers`` (name ->
+    process id, 0 for the local PostgreSQL) are the servers whose CPU the child measures (CpuMeter)."""
     fd, out = tempfile.mkstemp(suffix=".json")
     os.close(fd)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind, out, *args]
+    env = env | {"KINERJA_BENCH_SERVERS": ",".join(f"{n}={p}" for n, p in (servers or {}).items())}
     started = time.perf_counter()
     proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
     wall = time.perf_counter() - started
@@ -192,6 +244,39 @@ def run_child(kind: str, *args: str, env: dict) -> dict:
     os.unlink(out)
     answer["process_seconds"] = wall
     return answer
+
+
+def _server_cpu(pid: int) -> float | None:
+    """CPU seconds used so far by a server (its process and children; pid 0: every local PostgreSQL
+    process, PostgreSQL forks one per connection), where /proc tells (Linux); else None."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    if pid:
+        pids, todo = [], [pid]
+        while todo:
+            p = todo.pop()
+            pids.append(p)
+            children = proc / str(p) / "task" / str(p) / "children"
+            todo += [int(c) for c in children.read_text().split()] if children.exists() else []
+    else:
+        pids = [int(p.name) for p in proc.iterdir() if p.name.isdigit() and _comm(p) == "postgres"]
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for p in pids:
+        try:
+            fields = (proc / str(p) / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        total += sum(int(f) for f in fields[11:15]) / tick  # utime, stime, and those of waited-for children
+    return total
+
+
+def _comm(path: Path) -> str:
+    try:
+        return (path / "comm").read_text().strip()
+    except OSError:
+        return ""
 
 
 # -- the parent ------------------------------------------------------------------------------------------
@@ -272,10 +357,11 @@ def main() -> None:
                     url, drop = f"sqlite:///{db}", (lambda: None)
                 else:
                     url, drop = pg_warehouse(os.environ.get("KINERJA_BENCH_PG_URL", PG_DEFAULT))
+                servers = {"prefect": server.pid} | ({"postgresql": 0} if backend == "postgresql" else {})
                 try:
                     row = {"backend": backend, "scale": scale}
                     for kind in ("backfill", "monthly", "floor"):
-                        answer = run_child(kind, str(landing), url, env=env)
+                        answer = run_child(kind, str(landing), url, env=env, servers=servers)
                         row[kind] = answer
                         print(f"  {backend} x{scale:g} {kind}: {answer['seconds']:.1f} s, "
                               f"{answer['peak_mib']:.0f} MiB {answer.get('state', '')}", flush=True)
@@ -301,6 +387,27 @@ def print_table(rows: list[dict]) -> None:
               f"{_memory(m)} | {f['seconds']:.1f} | {f['read_seconds']:.1f}+{f['load_seconds']:.1f} | "
               f"{r['ratio']:.1f} |")
     print("peak MiB: the run's process + its read-ahead worker (both peaks added: an upper bound)")
+    print_cpu(rows)
+
+
+def print_cpu(rows: list[dict]) -> None:
+    """Where the CPU went: the wall time the machine's cores could give at best is the sum over
+    every process that worked (the run, its worker, the servers) divided by the number of cores."""
+    cores = os.cpu_count() or 1
+    print()
+    print(f"| backend | scale | measured | wall s | CPU s: run+worker | Prefect server | PostgreSQL | "
+          f"all / {cores} cores |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in sorted(rows, key=lambda r: (r["backend"], r["scale"])):
+        for kind in ("backfill", "monthly", "floor"):
+            cpu = r[kind].get("cpu_seconds")
+            if not cpu:
+                continue
+            cells = [f"{cpu[name]:.1f}" if name in cpu else "-" for name in ("run", "prefect", "postgresql")]
+            print(f"| {r['backend']} | {r['scale']:g} | {kind} | {r[kind]['seconds']:.1f} | {' | '.join(cells)} | "
+                  f"{sum(cpu.values()) / cores:.1f} |")
+    print("CPU s: user + system seconds over what each measurement times (the run's imports left out), "
+          "each process with its children")
 
 
 def _memory(answer: dict) -> str:
