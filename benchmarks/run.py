@@ -20,8 +20,8 @@ measurement, dropped afterwards. Results are printed as a table and written to
 build/bench/results.json.
 
 A second table says where the CPU went during each measurement (Linux, from /proc): the run's
-process with its read-ahead worker, the Prefect server and the local PostgreSQL server. All of
-it divided by the number of cores is the least wall time the machine could give that work.
+process, its read-ahead worker, the Prefect server and the local PostgreSQL server. All of it
+divided by the number of cores is the least wall time the machine could give that work.
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ def _timed_flow(run) -> dict:
         state = run()
         seconds = time.perf_counter() - t
     worker_peak = _worker_peak_mib()  # the worker has ended: its CPU is in RUSAGE_CHILDREN now
-    meter.used["run"] += _cpu(resource.RUSAGE_CHILDREN)
+    meter.used["worker"] = _cpu(resource.RUSAGE_CHILDREN)
     return {"seconds": seconds, "state": state.type.value, "worker_peak_mib": worker_peak,
             "cpu_seconds": meter.used}
 
@@ -395,15 +395,15 @@ def print_cpu(rows: list[dict]) -> None:
     every process that worked (the run, its worker, the servers) divided by the number of cores."""
     cores = os.cpu_count() or 1
     print()
-    print(f"| backend | scale | measured | wall s | CPU s: run+worker | Prefect server | PostgreSQL | "
+    print(f"| backend | scale | measured | wall s | CPU s: run | read-ahead worker | Prefect server | PostgreSQL | "
           f"all / {cores} cores |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in sorted(rows, key=lambda r: (r["backend"], r["scale"])):
         for kind in ("backfill", "monthly", "floor"):
             cpu = r[kind].get("cpu_seconds")
             if not cpu:
                 continue
-            cells = [f"{cpu[name]:.1f}" if name in cpu else "-" for name in ("run", "prefect", "postgresql")]
+            cells = [f"{cpu[name]:.1f}" if name in cpu else "-" for name in ("run", "worker", "prefect", "postgresql")]
             print(f"| {r['backend']} | {r['scale']:g} | {kind} | {r[kind]['seconds']:.1f} | {' | '.join(cells)} | "
                   f"{sum(cpu.values()) / cores:.1f} |")
     print("CPU s: user + system seconds over what each measurement times (the run's imports left out), "
