@@ -1,0 +1,68 @@
+"""The benchmark's CPU accounting (benchmarks/run.py): what it reads of the run and of the servers."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("kinerja_benchmark", ROOT / "benchmarks" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def burn(seconds: float) -> None:
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+
+
+def test_a_window_counts_the_run_and_a_servers_children_and_only_inside_it(bench, monkeypatch):
+    # a "server" that forks a child doing the work, as PostgreSQL forks one per connection
+    code = "import subprocess, sys; subprocess.run([sys.executable, '-c', 'import time\\nwhile True: pass'])"
+    server = subprocess.Popen([sys.executable, "-c", code])
+    idle = subprocess.Popen(["sleep", "30"])
+    try:
+        monkeypatch.setenv("KINERJA_BENCH_SERVERS", f"busy={server.pid},idle={idle.pid}")
+        meter = bench.CpuMeter()
+        time.sleep(1.0)  # outside any window: not counted
+        started = time.perf_counter()
+        with meter.window():
+            burn(0.3)
+            time.sleep(0.5)
+        inside = time.perf_counter() - started
+    finally:
+        kill_tree(server.pid)
+        kill_tree(idle.pid)
+    assert 0.25 <= meter.used["run"] < 0.6
+    assert 0.3 <= meter.used["busy"] <= inside + 0.05  # its grandchild's spinning in the window, not before
+    assert meter.used["idle"] < 0.05
+
+
+def kill_tree(pid: int) -> None:
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    for child in children.read_text().split() if children.exists() else []:
+        os.kill(int(child), 9)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+
+
+def test_a_server_that_cannot_be_read_drops_out_of_the_answer(bench, monkeypatch):
+    monkeypatch.setenv("KINERJA_BENCH_SERVERS", "gone=0")
+    meter = bench.CpuMeter()
+    monkeypatch.setattr(bench, "_server_cpu", lambda pid: None)
+    with meter.window():
+        burn(0.05)
+    assert set(meter.used) == {"run"}
