@@ -67,11 +67,12 @@ def validate_extract(raw: RawExtract, ext: Extract, catalog: Catalog, month: Mon
 
 
 def stage_extract(engine: sa.Engine, ext: Extract, raw: RawExtract, validated: ValidatedExtract,
-                  month: Month, run_id: str, pk_year: int) -> warehouse.ExtractOutcome:
+                  month: Month, run_id: str, pk_year: int, tz: str | None = None) -> warehouse.ExtractOutcome:
     outcome = warehouse.ExtractOutcome(ext.id, str(month), raw.file, raw.sha256, "staged", None,
                                        validated.rows_read, validated.rows_staged, validated.rows_quarantined)
     warehouse.stage(engine, ext, validated.staged, str(month), raw.file, run_id,
-                    also=lambda conn: warehouse.write_lineage(conn, run_id, pk_year, outcome, validated.quarantine))
+                    also=lambda conn: warehouse.write_lineage(conn, run_id, pk_year, outcome, validated.quarantine),
+                    tz=tz)
     return outcome
 
 
@@ -118,7 +119,8 @@ def ingest(engine: sa.Engine, catalog: Catalog, landing: Path, ext: Extract, mon
     prepared = prepare(landing, ext, month, catalog)
     if prepared.error is not None:
         return record_failure(engine, ext, month, run_id, catalog.pk_year, prepared.error, prepared.raw)
-    return stage_extract(engine, ext, prepared.raw, prepared.validated, month, run_id, catalog.pk_year)
+    return stage_extract(engine, ext, prepared.raw, prepared.validated, month, run_id, catalog.pk_year,
+                         catalog.timezone)
 
 
 @dataclass

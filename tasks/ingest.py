@@ -56,6 +56,6 @@ def ingest_extract(engine: sa.Engine, catalog: Catalog, landing: Path, ext: Extr
         log_read(prepared.raw)
     raw, validated = prepared.unwrap()  # ExtractFileError: the flow records the failure
     log_validated(raw, validated)
-    outcome = pipeline.stage_extract(engine, ext, raw, validated, month, run_id, catalog.pk_year)
+    outcome = pipeline.stage_extract(engine, ext, raw, validated, month, run_id, catalog.pk_year, catalog.timezone)
     get_run_logger().info("staged %d rows of %s into %s", outcome.rows_staged, raw.file, ext.table)
     return outcome

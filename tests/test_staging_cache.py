@@ -303,6 +303,63 @@ def test_a_year_of_writes_keeps_the_cached_frame_equal_to_the_table(engine):
         pd.testing.assert_frame_equal(warehouse.read_staged(engine, ext, TZ), cold(engine, ext))
 
 
+@pytest.mark.parametrize("engine", DIALECTS, indirect=True)
+def test_a_first_write_into_an_empty_table_is_cached_as_the_rows_it_wrote(engine, monkeypatch):
+    # a backfill's first month: its rows are in the cache once written, its first read is not a read
+    # of the table, and a file whose rows are out of row order is put in staged order first
+    ext, df = complaints_like()
+    warehouse.stage(engine, ext, df.iloc[::-1].assign(_row_number=[3, 2]), "2024-03", "f1", "run-1", tz=TZ)
+    with monkeypatch.context() as mp:
+        refuse_reads(mp)
+        seeded = warehouse.read_staged(engine, ext, TZ)
+    assert seeded["_row_number"].tolist() == [2, 3]
+    pd.testing.assert_frame_equal(seeded, cold(engine, ext))
+    # and it is patched by the writes that follow, like a frame read from the table
+    warehouse.stage(engine, ext, df.iloc[[0]], "2024-04", "f2", "run-2", tz=TZ)
+    with monkeypatch.context() as mp:
+        refuse_reads(mp)
+        patched = warehouse.read_staged(engine, ext, TZ)
+    pd.testing.assert_frame_equal(patched, cold(engine, ext))
+
+
+@pytest.mark.parametrize("engine", DIALECTS, indirect=True)
+def test_only_a_table_known_to_be_empty_is_seeded(engine, monkeypatch):
+    ext, df = complaints_like()
+    # rows another process staged: this process holds no frame, so a write of its own is not cached,
+    # nor is one made without the time zone reads use
+    as_another_process(lambda: warehouse.stage(engine, ext, df.iloc[[0]], "2024-03", "f1", "run-1"))
+    warehouse.stage(engine, ext, df.iloc[[1]], "2024-04", "f2", "run-2", tz=TZ)
+    assert warehouse._CACHE == {}
+    warehouse.stage(engine, extracts.registry()["simdiklat/training"], training([]), "2024-04", "f3", "run-3")
+    assert warehouse._CACHE == {}
+    assert warehouse.read_staged(engine, ext, TZ)["_landing_month"].tolist() == ["2024-03", "2024-04"]
+
+
+@pytest.mark.parametrize("engine", DIALECTS, indirect=True)
+def test_quarantined_rows_are_written_with_the_runs_own_values(engine):
+    ext, df = complaints_like()
+    quarantine = pd.DataFrame({
+        "file": ["crm/2024-03/pengaduan.csv"] * 2, "row_number": [4, 7], "column_name": ["channel", None],
+        "check_name": ["required", "columns"], "value": [None, "a;b"],
+        "reason": ["channel is blank", "2 cells, 3 expected"]}).astype(
+        {"file": "str", "column_name": "str", "check_name": "str", "value": "str", "reason": "str"})
+    outcome = warehouse.ExtractOutcome(ext.id, "2024-03", "crm/2024-03/pengaduan.csv", "ab", "staged", None, 4, 2, 2)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO pipeline_run (run_id, flow_name, pk_year, period, started_at, status, "
+                             "rows_in, rows_staged, rows_quarantined, files_json) VALUES "
+                             "('run-1', 'f', 2024, '2024-03', '2024-04-01T00:00:00+00:00', 'running', 0, 0, 0, '[]')")
+        warehouse.write_lineage(conn, "run-1", 2024, outcome, quarantine)
+    got = warehouse.query(engine, "SELECT run_id, pk_year, landing_month, source, extract, file, row_number, "
+                                  "column_name, check_name, value, reason FROM quarantine ORDER BY row_number")
+    assert got.astype(object).where(got.notna(), None).values.tolist() == [
+        ["run-1", 2024, "2024-03", "crm", "pengaduan", "crm/2024-03/pengaduan.csv", 4, "channel", "required", None,
+         "channel is blank"],
+        ["run-1", 2024, "2024-03", "crm", "pengaduan", "crm/2024-03/pengaduan.csv", 7, None, "columns", "a;b",
+         "2 cells, 3 expected"]]
+    stamped = warehouse.query(engine, "SELECT DISTINCT quarantined_at FROM quarantine")
+    assert len(stamped) == 1 and str(stamped.iloc[0, 0]).startswith("20")
+
+
 @pytest.mark.parametrize(("replaced", "copied"), [
     ([0, 0, 0, 0, 0, 0], []),  # nothing replaced: the frame as it is
     ([0, 0, 0, 0, 1, 1], []),  # a month run again: its rows at the end are sliced off
