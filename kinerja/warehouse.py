@@ -369,7 +369,7 @@ def _typed(columns: dict[str, object], extract: Extract, tz: str) -> pd.DataFram
             data[name] = pd.Series(v, dtype="str")
         else:
             data[name] = pd.Series(pd.array(v, dtype="string"))
-    return pd.DataFrame(data)
+    return pd.DataFrame(data, copy=False)  # copy-on-write: sharing the columns is safe
 
 
 def _as_read(df: pd.DataFrame, extract: Extract, tz: str) -> pd.DataFrame:
@@ -386,7 +386,7 @@ def _as_read(df: pd.DataFrame, extract: Extract, tz: str) -> pd.DataFrame:
             s = s.astype({"int": "Int64", "float": "Float64", "bool": "boolean", "meta_int": "int64",
                           "meta_text": "str"}.get(kind, "string"))
         data[name] = s.reset_index(drop=True)
-    return pd.DataFrame(data)
+    return pd.DataFrame(data, copy=False)  # copy-on-write: sharing the columns is safe
 
 
 # The order of staged rows in memory, cached or read cold: landing month, then row of its file, then
