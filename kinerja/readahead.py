@@ -40,6 +40,8 @@ _POOL: ProcessPoolExecutor | None = None
 _POOL_LOCK = threading.Lock()
 # reads started ahead of their month's run: (landing, month, extract id) -> (the settings they run with, future)
 _AHEAD: dict[tuple[str, str, str], tuple[dict[str, str], Future]] = {}
+# files a prefetch that started the worker left for their run to read itself while it starts
+_HERE: set[tuple[str, str, str]] = set()
 
 
 def _prepare_in_worker(env: dict[str, str], landing: Path, extract_id: str, month: str, year: int) -> Prepared:
@@ -95,16 +97,21 @@ def _settings() -> dict[str, str]:
 
 def prefetch(landing: Path, extract_ids: list[str], month: str, year: int) -> None:
     """Queue a month's files for the worker now (a backfill: the next month's, while this one runs);
-    that month's ReadAhead takes the reads over. Files queued already are left as they are."""
+    that month's ReadAhead takes the reads over. Files queued already are left as they are. A
+    prefetch that starts the worker leaves the month's first files to its run, as ReadAhead does."""
     if not workers():
         return
     env = _settings()
     try:
+        with _POOL_LOCK:
+            starting = _POOL is None
         pool = _pool()
-        for extract_id in extract_ids:
+        for i, extract_id in enumerate(extract_ids):
             key = (str(landing), month, extract_id)
             with _POOL_LOCK:
-                if key not in _AHEAD:
+                if starting and i < READ_HERE_WHILE_STARTING:
+                    _HERE.add(key)
+                elif key not in _AHEAD and key not in _HERE:
                     _AHEAD[key] = (env, pool.submit(_prepare_in_worker, env, landing, extract_id, month, year))
     except Exception:  # no worker to be had: the month's run reads its files itself
         shutdown()
@@ -115,6 +122,7 @@ def discard() -> None:
     with _POOL_LOCK:
         ahead = list(_AHEAD.values())
         _AHEAD.clear()
+        _HERE.clear()
     for _, future in ahead:
         future.cancel()
 
@@ -143,7 +151,9 @@ class ReadAhead:
         self._futures: dict[str, Future] = {}
         with _POOL_LOCK:
             starting = _POOL is None
-        here = set(extract_ids[:READ_HERE_WHILE_STARTING]) if starting else set()
+            left = {e for e in extract_ids if (str(landing), month, e) in _HERE}
+            _HERE.difference_update((str(landing), month, e) for e in extract_ids)
+        here = set(extract_ids[:READ_HERE_WHILE_STARTING]) if starting else left
         try:
             pool = _pool()
             for extract_id in extract_ids:

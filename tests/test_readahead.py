@@ -138,6 +138,22 @@ def test_a_month_read_ahead_is_taken_over_by_its_run(landing, catalog, worker, m
     assert readahead._AHEAD == {}
 
 
+def test_a_read_ahead_that_starts_the_worker_leaves_the_first_files_to_the_run(landing, catalog, worker):
+    # a backfill's first month: its files are queued before the worker has started, so its run
+    # reads the first ones itself meanwhile (as a scheduled run does), and the worker the rest
+    readahead.shutdown()
+    ids, n = extract_ids(catalog)[:4], readahead.READ_HERE_WHILE_STARTING
+    readahead.prefetch(landing, ids, str(MONTH), 2024)
+    readahead.prefetch(landing, ids, str(MONTH.next()), 2024)  # the next month: the worker runs now
+    assert sorted(readahead._AHEAD) == sorted([(str(landing), str(MONTH), i) for i in ids[n:]]
+                                              + [(str(landing), str(MONTH.next()), i) for i in ids])
+    first = readahead.ReadAhead(landing, ids, str(MONTH), 2024)
+    assert [first.take(i) is None for i in ids] == [True] * n + [False] * (len(ids) - n)
+    assert not readahead._HERE
+    second = readahead.ReadAhead(landing, ids, str(MONTH.next()), 2024)
+    assert all(second.take(i) is not None for i in ids)
+
+
 def test_a_read_ahead_made_with_other_settings_or_for_another_month_is_not_used(landing, catalog, worker,
                                                                                monkeypatch):
     readahead.prefetch(landing, ["simdiklat/training"], str(MONTH), 2024)
