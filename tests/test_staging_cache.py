@@ -323,6 +323,17 @@ def test_a_first_write_into_an_empty_table_is_cached_as_the_rows_it_wrote(engine
 
 
 @pytest.mark.parametrize("engine", DIALECTS, indirect=True)
+def test_a_first_write_of_a_file_with_no_rows_caches_the_empty_table_as_a_read_gives_it(engine, monkeypatch):
+    ext, df = complaints_like()
+    warehouse.stage(engine, ext, df.iloc[0:0], "2024-03", "f1", "run-1", tz=TZ)
+    with monkeypatch.context() as mp:
+        refuse_reads(mp)
+        seeded = warehouse.read_staged(engine, ext, TZ)
+    assert len(seeded) == 0
+    pd.testing.assert_frame_equal(seeded, cold(engine, ext))  # same columns, same dtypes
+
+
+@pytest.mark.parametrize("engine", DIALECTS, indirect=True)
 def test_only_a_table_known_to_be_empty_is_seeded(engine, monkeypatch):
     ext, df = complaints_like()
     # rows another process staged: this process holds no frame, so a write of its own is not cached,
