@@ -267,6 +267,41 @@ def test_a_failed_write_leaves_neither_the_table_nor_the_cache_changed(engine, m
 
 
 @pytest.mark.parametrize("engine", DIALECTS, indirect=True)
+def test_a_row_the_table_refuses_raises_sqlalchemys_error_and_changes_nothing(engine):
+    """Staging writes through the driver (COPY, a raw executemany); its errors still arrive as
+    SQLAlchemy's, the kind the retry conditions read (tasks.retries), and roll the write back."""
+    from tasks.retries import is_transient_db
+
+    ext = extracts.registry()["simdiklat/training"]
+    d = dt.datetime
+    warehouse.stage(engine, ext, training([("a", "T1", d(2024, 1, 2), d(2024, 1, 3), 8.0, True, 2)]),
+                    "2024-01", "f1", "run-1", tz=TZ)
+    before = warehouse.read_staged(engine, ext, TZ)
+    refused = training([("b", "T2", d(2024, 2, 2), d(2024, 2, 3), 8.0, None, 2)])  # verified is NOT NULL
+    with pytest.raises(sa.exc.IntegrityError) as caught:
+        warehouse.stage(engine, ext, refused, "2024-02", "f2", "run-2", tz=TZ)
+    assert "verified" in str(caught.value).lower()
+    assert not is_transient_db(caught.value)  # a data problem: failed at once, not retried
+    pd.testing.assert_frame_equal(warehouse.read_staged(engine, ext, TZ), before)
+    pd.testing.assert_frame_equal(cold(engine, ext), before)
+
+
+@pytest.mark.postgres
+def test_a_connection_lost_during_a_driver_statement_is_a_transient_error(pg_engine):
+    from tasks.retries import is_transient_db
+
+    with pg_engine.connect() as conn:
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+        with pg_engine.connect() as admin:
+            admin.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+        with pytest.raises(sa.exc.OperationalError) as caught, warehouse.driver_errors(conn, "COPY x"):
+            conn.connection.driver_connection.execute("SELECT 1")
+        conn.invalidate()
+    assert caught.value.connection_invalidated
+    assert is_transient_db(caught.value)
+
+
+@pytest.mark.parametrize("engine", DIALECTS, indirect=True)
 def test_a_frame_patched_in_memory_equals_a_cold_read_for_every_kind(engine):
     ext, df = complaints_like()
     warehouse.stage(engine, ext, df.iloc[[0]], "2024-03", "f1", "run-1")

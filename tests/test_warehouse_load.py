@@ -58,6 +58,26 @@ def test_a_changed_value_is_a_new_revision_and_both_stay_in_history(engine):
     assert comp["value"].tolist() == [4.0]
 
 
+def test_history_and_components_keep_every_digit_and_character(engine):
+    """Inserts go through COPY on PostgreSQL: a float keeps all 17 digits, a missing value stays
+    NULL, and text with tabs, newlines, backslashes and quotes comes back as it went in."""
+    results = result_rows(value_q1=0.1 + 0.2)
+    results.loc[1, ["value", "capaian_pct", "category"]] = [None, None, None]
+    odd = "nrr\tu1 \\ 'x'\n\"y\""
+    comp = pd.concat([components(value=1 / 3), components(value=None).assign(component=odd)], ignore_index=True)
+    warehouse.load_results(engine, 2024, results, comp, "run-'1'")
+    history = warehouse.query(engine, "SELECT period, value, capaian_pct, category, run_id "
+                                      "FROM indicator_result_history ORDER BY period DESC")
+    assert history["value"].iloc[0] == 0.30000000000000004
+    assert history["capaian_pct"].iloc[0] == (0.1 + 0.2) / 94 * 100
+    assert history[["value", "capaian_pct", "category"]].iloc[1].isna().all()
+    assert set(history["run_id"]) == {"run-'1'"}
+    stored = warehouse.query(engine, "SELECT component, value FROM indicator_component")
+    values = dict(zip(stored["component"], stored["value"], strict=True))
+    assert values.keys() == {"nrr_u1", odd}
+    assert values["nrr_u1"] == 1 / 3 and pd.isna(values[odd])
+
+
 def test_an_older_month_never_rolls_back_a_later_computation(engine):
     warehouse.load_results(engine, 2024, result_rows(as_of="2024-06", value_year=92.0),
                            components(as_of="2024-06"), "june")
