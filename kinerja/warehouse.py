@@ -12,9 +12,11 @@ import re
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -482,46 +484,85 @@ def stage(engine: sa.Engine, extract: Extract, staged: pd.DataFrame, landing_mon
     bound = [(name, kind) for name, kind in _staged_columns(extract) if name not in constants]
     values = _storage_values(df, bound, sqlite)
     cache_key = (_warehouse_id(engine), extract.id)
+    update: Future | None = None
     with engine.begin() as conn:
         old = _lock_version(conn, extract)
         hit = _current(cache_key, extract, old)  # the staged rows this write starts from, when held here
         if hit is None and tz is not None and _is_empty(conn, extract):
             hit = (old, tz, _typed({name: [] for name, _ in _staged_columns(extract)}, extract, tz))
-        new = _as_read(df, extract, hit[1]) if hit is not None else None  # df's rows as they will be read
-        keys = _KeyTexts(_key_text(hit[2], key), _key_text(new, key)) if hit is not None else None
-        if len(df):
-            driver = conn.connection.driver_connection
-            bound_names = [name for name, _ in bound]
-            with driver_errors(conn, f"staging {extract.table}"):
-                if sqlite:
-                    literals = ", ".join(_sqlite_text(v) for v in constants.values())
-                    driver.executemany(
-                        f"INSERT INTO {extract.table} ({', '.join(bound_names + list(constants))}) "
-                        f"VALUES ({', '.join('?' * len(bound_names))}, {literals}) "
-                        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}", list(zip(*values, strict=True)))
-                else:
-                    _copy_upsert(driver, extract.table, bound_names, constants, key, updates, values,
-                                 keys.new_staged() if keys is not None else None)
-        conn.execute(sa.text("UPDATE staging_version SET version = version + 1, token = :k, staged_at = :t "
-                             "WHERE extract_id = :e"), {"k": token, "t": now_utc(), "e": extract.id})
-        if also is not None:
-            also(conn)
+        patch = _Patch(hit[2], df, extract, hit[1]) if hit is not None else None
+        if patch is not None and sqlite:  # the write does not need it: patched while SQLite writes
+            update = _PATCHER.submit(patch.apply, landing_month)
+        try:
+            if len(df):
+                driver = conn.connection.driver_connection
+                bound_names = [name for name, _ in bound]
+                with driver_errors(conn, f"staging {extract.table}"):
+                    if sqlite:
+                        literals = ", ".join(_sqlite_text(v) for v in constants.values())
+                        driver.executemany(
+                            f"INSERT INTO {extract.table} ({', '.join(bound_names + list(constants))}) "
+                            f"VALUES ({', '.join('?' * len(bound_names))}, {literals}) "
+                            f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}", list(zip(*values, strict=True)))
+                    else:
+                        staged_already = patch.new_staged() if patch is not None else None
+                        if patch is not None:  # the rest of the patch while PostgreSQL takes the rows
+                            update = _PATCHER.submit(patch.apply, landing_month)
+                        _copy_upsert(driver, extract.table, bound_names, constants, key, updates, values,
+                                     staged_already)
+            conn.execute(sa.text("UPDATE staging_version SET version = version + 1, token = :k, staged_at = :t "
+                                 "WHERE extract_id = :e"), {"k": token, "t": now_utc(), "e": extract.id})
+            if also is not None:
+                also(conn)
+        except BaseException:
+            if update is not None:
+                wait([update])  # nothing is left working on the frames once the write has failed
+            raise
     with _CACHE_LOCK:
         _CACHE.pop(cache_key, None)
-    if hit is not None:  # apply this write to the frame it started from
+    if patch is not None:
+        _remember(cache_key, (token, hit[1], update.result() if update is not None else patch.apply(landing_month)))
+    return n
+
+
+_PATCHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kinerja-staging-patch")
+
+
+class _Patch:
+    """A write applied to the staged frame it started from: the frame a read will return after it.
+    Pure pandas and Arrow work on frames nothing else changes, so most of it runs in a thread beside
+    the write, while SQLite or PostgreSQL take the rows (their drivers let go of the interpreter
+    meanwhile)."""
+
+    def __init__(self, frame: pd.DataFrame, df: pd.DataFrame, extract: Extract, tz: str):
+        self.frame, self.df, self.extract, self.tz = frame, df, extract, tz
+
+    @cached_property
+    def new(self) -> pd.DataFrame:
+        """The file's rows as they will be read."""
+        return _as_read(self.df, self.extract, self.tz)
+
+    @cached_property
+    def keys(self) -> _KeyTexts:
+        key = self.extract.staged_key
+        return _KeyTexts(_key_text(self.frame, key), _key_text(self.new, key))
+
+    def new_staged(self) -> np.ndarray:
+        return self.keys.new_staged()
+
+    def apply(self, landing_month: str) -> pd.DataFrame:
+        new, frame = self.new, self.frame
         if not new["_row_number"].is_monotonic_increasing:  # one file, in file order: already in staged order
-            new = _sorted(new, extract)
-        frame = hit[2]
+            new = _sorted(new, self.extract)
         if len(frame) and len(new):
-            kept = [part for part in _kept(frame, keys.frame_replaced()) if len(part)]
+            kept = [part for part in _kept(frame, self.keys.frame_replaced()) if len(part)]
             appended = not kept or kept[-1]["_landing_month"].iloc[-1] < landing_month
             frame = pd.concat([*kept, new[frame.columns]], ignore_index=True)
             if not appended:  # a month staged again after a later one, or its file sent again
-                frame = _sorted(frame, extract)
+                frame = _sorted(frame, self.extract)
         elif len(new):
             frame = new
-        _remember(cache_key, (token, hit[1], frame))
-    return n
+        return frame
 
 
 def _is_empty(conn, extract: Extract) -> bool:
