@@ -294,8 +294,13 @@ def clear_staging_cache() -> None:
         _SAVED.clear()
 
 
+# How a staged frame holds its columns; a snapshot of another layout is not used. 2: the lineage
+# columns are categoricals (meta_category).
+FRAME_LAYOUT = 2
+
+
 def _layout(extract: Extract) -> str:
-    return json.dumps(_staged_columns(extract))
+    return json.dumps({"frame": FRAME_LAYOUT, "columns": _staged_columns(extract)})
 
 
 def _from_snapshot(cache_key: tuple[str, str], extract: Extract, token: str, tz: str | None
@@ -398,7 +403,7 @@ def _typed(columns: dict[str, object], extract: Extract, tz: str) -> pd.DataFram
         elif kind == "meta_int":
             data[name] = pd.Series(v, dtype="int64")
         elif kind == "meta_text":
-            data[name] = pd.Series(v, dtype="str")
+            data[name] = _meta_category(pd.Series(v, dtype="str"))
         else:
             data[name] = pd.Series(pd.array(v, dtype="string"))
     return pd.DataFrame(data, copy=False)  # copy-on-write: sharing the columns is safe
@@ -414,9 +419,11 @@ def _as_read(df: pd.DataFrame, extract: Extract, tz: str) -> pd.DataFrame:
             s = s.dt.normalize().astype("datetime64[us]")
         elif kind == "datetime":
             s = s.dt.tz_convert(tz).astype(f"datetime64[us, {tz}]")
+        elif kind == "meta_text":
+            s = _meta_category(s.astype("str"))
         else:
-            s = s.astype({"int": "Int64", "float": "Float64", "bool": "boolean", "meta_int": "int64",
-                          "meta_text": "str"}.get(kind, "string"))
+            s = s.astype({"int": "Int64", "float": "Float64", "bool": "boolean", "meta_int": "int64"}.get(kind,
+                                                                                                     "string"))
         data[name] = s.reset_index(drop=True)
     return pd.DataFrame(data, copy=False)  # copy-on-write: sharing the columns is safe
 
@@ -428,13 +435,35 @@ STAGED_ORDER = ("_landing_month", "_row_number")
 
 
 def _sorted(df: pd.DataFrame, extract: Extract) -> pd.DataFrame:
-    """In staged order (STAGED_ORDER, then the natural key): Arrow's sort, 5x pandas' on string keys."""
+    """In staged order (STAGED_ORDER, then the natural key): Arrow's sort, 5x pandas' on string keys.
+    A lineage column sorts by its codes: its categories are kept sorted (_meta_category)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     key = [*STAGED_ORDER, *extract.staged_key]
-    order = pc.sort_indices(pa.table({k: pa.array(df[k]) for k in key}), sort_keys=[(k, "ascending") for k in key])
+    columns = {k: pa.array(df[k].cat.codes if isinstance(df[k].dtype, pd.CategoricalDtype) else df[k]) for k in key}
+    order = pc.sort_indices(pa.table(columns), sort_keys=[(k, "ascending") for k in key])
     return df.take(order.to_numpy()).reset_index(drop=True)
+
+
+def _meta_category(s: pd.Series) -> pd.Series:
+    """A lineage column (``_landing_month``, ``_file``, ``_run_id``: a few values over a year of rows)
+    as a categorical of its values, sorted: a byte or two a row instead of its text (a scale-1 year's
+    staged frames: ~470 MiB -> ~270 MiB)."""
+    return s.astype(pd.CategoricalDtype(pd.Index(s.unique(), dtype="str").sort_values()))
+
+
+def _concat_staged(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Staged frames one after the other. Each lineage column is put on one sorted set of
+    categories first (pandas would fall back to text), and keeps only the categories its rows have."""
+    meta = [name for name in parts[0].columns if isinstance(parts[0][name].dtype, pd.CategoricalDtype)]
+    for name in meta:
+        categories = pd.Index(sorted(set().union(*(p[name].cat.categories for p in parts))), dtype="str")
+        parts = [p.assign(**{name: p[name].cat.set_categories(categories)}) for p in parts]
+    frame = pd.concat(parts, ignore_index=True)
+    for name in meta:
+        frame[name] = frame[name].cat.remove_unused_categories()
+    return frame
 
 
 def _key_text(df: pd.DataFrame, key: list[str]):
@@ -557,7 +586,7 @@ class _Patch:
         if len(frame) and len(new):
             kept = [part for part in _kept(frame, self.keys.frame_replaced()) if len(part)]
             appended = not kept or kept[-1]["_landing_month"].iloc[-1] < landing_month
-            frame = pd.concat([*kept, new[frame.columns]], ignore_index=True)
+            frame = _concat_staged([*kept, new[frame.columns]])
             if not appended:  # a month staged again after a later one, or its file sent again
                 frame = _sorted(frame, self.extract)
         elif len(new):

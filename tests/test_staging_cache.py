@@ -11,6 +11,7 @@ write whose transaction failed (a retried run).
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import numpy as np
 import pandas as pd
@@ -496,6 +497,32 @@ def test_a_stale_or_broken_snapshot_is_never_used(engine, monkeypatch, tmp_path)
         refuse_reads(mp)
         with pytest.raises(AssertionError, match="the table was read"):
             warehouse.read_staged(engine, ext, "UTC")
+
+
+def test_a_snapshot_from_before_the_lineage_categoricals_is_read_again(sqlite_engine, monkeypatch, tmp_path):
+    """Releases before frame layout 2 kept the lineage columns as text: their snapshots carry the same
+    columns and kinds, but a frame mixing the two would concatenate to text. Such a snapshot is not
+    used; the table is read, with the lineage columns as sorted categoricals."""
+    monkeypatch.setenv(snapshots.SNAPSHOT_ENV, str(tmp_path))
+    ext = extracts.registry()["simdiklat/training"]
+    d = dt.datetime
+    warehouse.clear_staging_cache()
+    for month, run in (("2024-02", "run-2"), ("2024-01", "run-1")):
+        warehouse.stage(sqlite_engine, ext, training([("a" + month, "T1", d(2024, 1, 2), d(2024, 1, 3), 8.0, True, 2)]),
+                        month, f"simdiklat/{month}/training.csv", run)
+    frame = warehouse.read_staged(sqlite_engine, ext, TZ)
+    assert frame["_run_id"].cat.categories.tolist() == ["run-1", "run-2"]
+    assert frame["_landing_month"].tolist() == ["2024-01", "2024-02"]  # staged order, by the category's value
+    token = warehouse._CACHE[(warehouse._warehouse_id(sqlite_engine), ext.id)][0]
+    old_layout = json.dumps(warehouse._staged_columns(ext))  # how a release before layout 2 wrote it
+    as_text = frame.astype({c: "str" for c in ("_landing_month", "_file", "_run_id")})
+    assert snapshots.save(warehouse._warehouse_id(sqlite_engine), ext.id, token, TZ, as_text, old_layout)
+    warehouse.clear_staging_cache()
+    with monkeypatch.context() as mp:
+        refuse_reads(mp)
+        with pytest.raises(AssertionError, match="the table was read"):
+            warehouse.read_staged(sqlite_engine, ext, TZ)
+    pd.testing.assert_frame_equal(warehouse.read_staged(sqlite_engine, ext, TZ), frame)
 
 
 def test_snapshots_are_off_with_an_empty_directory_setting(sqlite_engine, monkeypatch):
