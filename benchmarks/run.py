@@ -1,6 +1,6 @@
 """Benchmark: a full-year backfill, one monthly run and their input/output floor, per backend and scale.
 
-    .venv/bin/python benchmarks/run.py [--scales 0.25 1 4] [--backends sqlite postgresql]
+    .venv/bin/python benchmarks/run.py [--scales 0.25 1 4] [--backends sqlite postgresql] [--repeat N]
 
 For each backend and scale, in a fresh subprocess each (peak RSS is the child's own
 ``resource.getrusage``):
@@ -13,6 +13,10 @@ For each backend and scale, in a fresh subprocess each (peak RSS is the child's 
     python-calamine) plus bulk-loading the rows the year leaves in staging and in the result
     tables with the fastest path (COPY on PostgreSQL, executemany in one transaction on
     SQLite), into empty copies of those tables.
+
+With ``--repeat N`` each backend and scale is measured N times, (a), (b) and (c) in turn: the
+table shows the median of each and the median of the N ratios, each backfill over the floor
+measured minutes after it, with their range.
 
 Landing data is generated once per scale under build/bench/ (git-ignored). PostgreSQL:
 KINERJA_BENCH_PG_URL (default the local server's ``test`` database), a fresh schema per
@@ -32,6 +36,7 @@ import os
 import resource
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -339,6 +344,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=float, nargs="+", default=[0.25, 1.0, 4.0])
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="measure each backend and scale N times, backfill, monthly and floor in turn; report "
+                             "the median of each and the median of the N ratios, each backfill over the floor "
+                             "measured right after it (the machine's speed drifts)")
     args = parser.parse_args()
     BUILD.mkdir(parents=True, exist_ok=True)
     home = Path(tempfile.mkdtemp(prefix="kinerja-bench-prefect-"))
@@ -353,31 +362,48 @@ def main() -> None:
         for scale in args.scales:
             landing = landing_for(scale, env)
             for backend in args.backends:
-                if backend == "sqlite":
-                    db = BUILD / f"wh-{scale:g}.db"
-                    for p in BUILD.glob(f"wh-{scale:g}.db*"):
-                        p.unlink()
-                    url, drop = f"sqlite:///{db}", (lambda: None)
-                else:
-                    url, drop = pg_warehouse(os.environ.get("KINERJA_BENCH_PG_URL", PG_DEFAULT))
                 servers = {"prefect": server.pid} | ({"postgresql": 0} if backend == "postgresql" else {})
-                try:
-                    row = {"backend": backend, "scale": scale}
-                    for kind in ("backfill", "monthly", "floor"):
-                        answer = run_child(kind, str(landing), url, env=env, servers=servers)
-                        row[kind] = answer
-                        print(f"  {backend} x{scale:g} {kind}: {answer['seconds']:.1f} s, "
-                              f"{answer['peak_mib']:.0f} MiB {answer.get('state', '')}", flush=True)
-                    row["ratio"] = row["backfill"]["seconds"] / row["floor"]["seconds"]
-                    rows = [r for r in rows if (r["backend"], r["scale"]) != (backend, scale)] + [row]
-                    results_file.write_text(json.dumps(rows, indent=1))
-                finally:
-                    drop()
+                repeats = [measure(backend, scale, landing, env, servers) for _ in range(max(1, args.repeat))]
+                row = summarise(backend, scale, repeats)
+                rows = [r for r in rows if (r["backend"], r["scale"]) != (backend, scale)] + [row]
+                results_file.write_text(json.dumps(rows, indent=1))
     finally:
         server.terminate()
         server.wait(timeout=30)
         shutil.rmtree(home, ignore_errors=True)
     print_table([r for r in rows if r["scale"] in args.scales and r["backend"] in args.backends])
+
+
+def measure(backend: str, scale: float, landing: Path, env: dict, servers: dict[str, int]) -> dict:
+    """One backfill into an empty warehouse, then the monthly run and the floor on what it left."""
+    if backend == "sqlite":
+        db = BUILD / f"wh-{scale:g}.db"
+        for p in BUILD.glob(f"wh-{scale:g}.db*"):
+            p.unlink()
+        url, drop = f"sqlite:///{db}", (lambda: None)
+    else:
+        url, drop = pg_warehouse(os.environ.get("KINERJA_BENCH_PG_URL", PG_DEFAULT))
+    try:
+        answers = {}
+        for kind in ("backfill", "monthly", "floor"):
+            answers[kind] = answer = run_child(kind, str(landing), url, env=env, servers=servers)
+            print(f"  {backend} x{scale:g} {kind}: {answer['seconds']:.1f} s, "
+                  f"{answer['peak_mib']:.0f} MiB {answer.get('state', '')}", flush=True)
+        return answers
+    finally:
+        drop()
+
+
+def summarise(backend: str, scale: float, repeats: list[dict]) -> dict:
+    """The median measurement of each kind (its CPU and memory with it), and the median of the ratios
+    of each backfill to the floor measured after it; every ratio is kept under ``ratios``."""
+    row = {"backend": backend, "scale": scale, "repeats": len(repeats)}
+    for kind in ("backfill", "monthly", "floor"):
+        ordered = sorted((r[kind] for r in repeats), key=lambda answer: answer["seconds"])
+        row[kind] = ordered[(len(ordered) - 1) // 2]  # the lower median: a measurement that happened
+    row["ratios"] = [r["backfill"]["seconds"] / r["floor"]["seconds"] for r in repeats]
+    row["ratio"] = statistics.median(row["ratios"])
+    return row
 
 
 def print_table(rows: list[dict]) -> None:
@@ -388,7 +414,7 @@ def print_table(rows: list[dict]) -> None:
         b, m, f = r["backfill"], r["monthly"], r["floor"]
         print(f"| {r['backend']} | {r['scale']:g} | {b['seconds']:.1f} | {_memory(b)} | {m['seconds']:.1f} | "
               f"{_memory(m)} | {f['seconds']:.1f} | {f['read_seconds']:.1f}+{f['load_seconds']:.1f} | "
-              f"{r['ratio']:.1f} |")
+              f"{_ratio(r)} |")
     print("peak MiB: the run's process + its read-ahead worker (both peaks added: an upper bound)")
     print_cpu(rows)
 
@@ -411,6 +437,13 @@ def print_cpu(rows: list[dict]) -> None:
                   f"{sum(cpu.values()) / cores:.1f} |")
     print("CPU s: user + system seconds over what each measurement times (the run's imports left out), "
           "each process with its children")
+
+
+def _ratio(row: dict) -> str:
+    ratios = row.get("ratios", [row["ratio"]])
+    if len(ratios) == 1:
+        return f"{row['ratio']:.2f}"
+    return f"{row['ratio']:.2f} ({min(ratios):.2f}-{max(ratios):.2f}, {len(ratios)} runs)"
 
 
 def _memory(answer: dict) -> str:

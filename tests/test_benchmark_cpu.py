@@ -1,4 +1,5 @@
-"""The benchmark's CPU accounting (benchmarks/run.py): what it reads of the run and of the servers."""
+"""The benchmark (benchmarks/run.py): its CPU accounting (what it reads of the run and of the servers)
+and how it sums up repeated measurements."""
 
 from __future__ import annotations
 
@@ -66,3 +67,20 @@ def test_a_server_that_cannot_be_read_drops_out_of_the_answer(bench, monkeypatch
     with meter.window():
         burn(0.05)
     assert set(meter.used) == {"run"}
+
+
+def test_repeated_measurements_report_medians_and_the_median_of_paired_ratios(bench):
+    def answers(backfill: float, monthly: float, floor: float) -> dict:
+        return {kind: {"seconds": seconds, "peak_mib": 100.0} for kind, seconds in
+                (("backfill", backfill), ("monthly", monthly), ("floor", floor))}
+
+    repeats = [answers(30.0, 5.0, 10.0), answers(24.0, 4.0, 6.0), answers(27.0, 6.0, 9.0)]
+    row = bench.summarise("sqlite", 1.0, repeats)
+    assert (row["backfill"]["seconds"], row["monthly"]["seconds"], row["floor"]["seconds"]) == (27.0, 5.0, 9.0)
+    assert row["ratios"] == [3.0, 4.0, 3.0]  # each backfill over the floor measured after it
+    assert row["ratio"] == 3.0
+    assert bench._ratio(row) == "3.00 (3.00-4.00, 3 runs)"
+    two = bench.summarise("sqlite", 1.0, repeats[:2])
+    assert two["backfill"]["seconds"] == 24.0 and two["ratio"] == 3.5  # lower median of the runs, median of ratios
+    one = bench.summarise("postgresql", 1.0, repeats[:1])
+    assert bench._ratio(one) == "3.00"
