@@ -295,7 +295,7 @@ def clear_staging_cache() -> None:
 
 
 # How a staged frame holds its columns; a snapshot of another layout is not used. 2: the lineage
-# columns are categoricals (meta_category).
+# columns are categoricals (_meta_category).
 FRAME_LAYOUT = 2
 
 
