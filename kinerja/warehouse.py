@@ -211,12 +211,6 @@ def _marks(conn, n: int) -> str:
     return ", ".join(["?" if conn.dialect.paramstyle == "qmark" else "%s"] * n)
 
 
-def _execute_rows(conn, sql: str, cols: list[str], rows: list[dict]) -> None:
-    """One driver-level executemany of positional tuples: SQLAlchemy's per-row parameter handling of
-    ``text()`` with dicts cost ~10 us a row (quarantined rows, result history)."""
-    conn.exec_driver_sql(sql, [tuple(r[c] for c in cols) for r in rows])
-
-
 @contextmanager
 def driver_errors(conn: sa.Connection, statement: str) -> Iterator[None]:
     """Raise the errors of statements sent through the driver itself (COPY, a staging
@@ -259,8 +253,10 @@ def upsert_rows(conn, table: str, rows: list[dict], key: list[str]) -> None:
         return
     cols = list(rows[0])
     updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in key) or f"{key[0]} = excluded.{key[0]}"
-    _execute_rows(conn, f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({_marks(conn, len(cols))}) "
-                        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}", cols, rows)
+    # positional tuples to the driver: SQLAlchemy's per-row handling of ``text()`` with dicts cost ~10 us a row
+    conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({_marks(conn, len(cols))}) "
+                         f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}",
+                         [tuple(r[c] for c in cols) for r in rows])
 
 
 def lock_year(conn, pk_year: int) -> None:
