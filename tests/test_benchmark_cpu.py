@@ -7,6 +7,7 @@ import importlib.util
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -25,8 +26,8 @@ def bench():
 
 
 def burn(seconds: float) -> None:
-    end = time.process_time() + seconds
-    while time.process_time() < end:
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
         pass
 
 
@@ -41,13 +42,17 @@ def test_a_window_counts_the_run_and_a_servers_children_and_only_inside_it(bench
         time.sleep(1.0)  # outside any window: not counted
         started = time.perf_counter()
         with meter.window():
+            helper = threading.Thread(target=burn, args=(0.2,))  # the run's other threads: run, not main
+            helper.start()
             burn(0.3)
+            helper.join()
             time.sleep(0.5)
         inside = time.perf_counter() - started
     finally:
         kill_tree(server.pid)
         kill_tree(idle.pid)
-    assert 0.25 <= meter.used["run"] < 0.6
+    assert 0.45 <= meter.used["run"] < 0.8
+    assert 0.28 <= meter.used["main"] < 0.4
     assert 0.3 <= meter.used["busy"] <= inside + 0.05  # its grandchild's spinning in the window, not before
     assert meter.used["idle"] < 0.05
 
@@ -66,7 +71,7 @@ def test_a_server_that_cannot_be_read_drops_out_of_the_answer(bench, monkeypatch
     monkeypatch.setattr(bench, "_server_cpu", lambda pid: None)
     with meter.window():
         burn(0.05)
-    assert set(meter.used) == {"run"}
+    assert set(meter.used) == {"run", "main"}
 
 
 def test_repeated_measurements_report_medians_and_the_median_of_paired_ratios(bench):
@@ -84,3 +89,11 @@ def test_repeated_measurements_report_medians_and_the_median_of_paired_ratios(be
     assert two["backfill"]["seconds"] == 24.0 and two["ratio"] == 3.5  # lower median of the runs, median of ratios
     one = bench.summarise("postgresql", 1.0, repeats[:1])
     assert bench._ratio(one) == "3.00"
+
+
+def test_the_cpu_table_shows_the_main_thread_as_a_part_of_the_run_not_added_to_it(bench, monkeypatch, capsys):
+    monkeypatch.setattr(bench.os, "cpu_count", lambda: 2)
+    answer = {"seconds": 12.0, "cpu_seconds": {"run": 10.0, "main": 8.0, "worker": 4.0, "prefect": 2.0}}
+    bench.print_cpu([{"backend": "sqlite", "scale": 1.0, "backfill": answer, "monthly": {}, "floor": {}}])
+    row = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| sqlite")]
+    assert row == ["| sqlite | 1 | backfill | 12.0 | 10.0 | 8.0 | 4.0 | 2.0 | - | 8.0 |"]  # (10 + 4 + 2) / 2
