@@ -161,13 +161,13 @@ def test_a_file_with_rows_staged_already_is_upserted_and_its_transaction_goes_on
                             {"e": ext.id}).scalar() == 102
     monkeypatch.undo()
     pd.testing.assert_frame_equal(warehouse.read_staged(engine, ext, TZ), back)
-    # the same file sent again: every row is staged already, nothing is copied, all are upserted
+    # the same file sent again: every row is staged already and unchanged, so none is rewritten (the
+    # run that staged them stays their run)
     warehouse.stage(engine, ext, training([("c", "T2", d(2024, 2, 5), d(2024, 2, 6), 4.5, True, 2),
                                            ("a", "T1", d(2024, 1, 2), d(2024, 1, 3), 9.0, False, 3)]),
                     "2024-02", "f2", "run-3")
     again = cold(engine, ext)
-    assert again["_run_id"].tolist() == ["run-3", "run-3"]
-    pd.testing.assert_frame_equal(again.drop(columns="_run_id"), back.drop(columns="_run_id"))
+    pd.testing.assert_frame_equal(again, back)
     pd.testing.assert_frame_equal(warehouse.read_staged(engine, ext, TZ), again)
 
 
@@ -534,3 +534,64 @@ def test_snapshots_are_off_with_an_empty_directory_setting(sqlite_engine, monkey
     warehouse.read_staged(sqlite_engine, ext, TZ)
     assert warehouse.save_snapshots(sqlite_engine) == 0
     warehouse.clear_staging_cache()
+
+
+# -- which version of a record staging keeps: the one from the latest landing month ----------------
+#
+# A record that arrives again in a later month's file replaces its earlier version; an older month's
+# file staged again (a rerun of a past month) never replaces a version a later month brought; a
+# corrected file of an old month replaces only versions from that month or earlier.
+
+EXT = "simdiklat/training"
+D = dt.datetime
+
+
+def jp(eng) -> dict[str, tuple[float, str, str]]:
+    """training_id -> (jp, landing month, run id) as staged."""
+    back = cold(eng, extracts.registry()[EXT])
+    rows = back[["training_id", "jp", "_landing_month", "_run_id"]].astype(object).values.tolist()
+    return {tid: (hours, month, run) for tid, hours, month, run in rows}
+
+
+def file_of(*rows: tuple[str, float]) -> pd.DataFrame:
+    """A training file: (training_id, jp) per row, one NIP."""
+    return training([("p1", tid, D(2024, 1, 2), D(2024, 1, 3), hours, True, i + 2)
+                     for i, (tid, hours) in enumerate(rows)])
+
+
+def stage(eng, rows, month, run):
+    warehouse.stage(eng, extracts.registry()[EXT], file_of(*rows), month, f"simdiklat/{month}/training.csv", run, tz=TZ)
+    # what this process reads after every write is what the table holds
+    pd.testing.assert_frame_equal(warehouse.read_staged(eng, extracts.registry()[EXT], TZ),
+                                  cold(eng, extracts.registry()[EXT]))
+
+
+@pytest.mark.parametrize("engine", DIALECTS, indirect=True)
+def test_rerunning_an_older_month_never_replaces_a_later_months_version(engine):
+    stage(engine, [("T1", 8.0), ("T2", 4.0)], "2024-01", "jan")
+    stage(engine, [("T1", 10.0)], "2024-03", "mar")  # T1 corrected in March
+    before = jp(engine)
+    assert before == {"T1": (10.0, "2024-03", "mar"), "T2": (4.0, "2024-01", "jan")}
+    stage(engine, [("T1", 8.0), ("T2", 4.0)], "2024-01", "jan-again")  # January run again
+    assert jp(engine) == before  # nothing replaced, not even the run id of an unchanged row
+    stage(engine, [("T1", 10.0)], "2024-03", "mar-again")  # March run again, unchanged
+    assert jp(engine) == before
+
+
+@pytest.mark.parametrize("engine", DIALECTS, indirect=True)
+def test_a_corrected_old_file_replaces_only_versions_from_its_month_or_earlier(engine):
+    stage(engine, [("T1", 8.0), ("T2", 4.0), ("T3", 2.0)], "2024-01", "jan")
+    stage(engine, [("T2", 5.0)], "2024-02", "feb")
+    stage(engine, [("T3", 3.0)], "2024-03", "mar")
+    # February's file corrected after March was staged: T1 (from January) and T2 (from February) take
+    # the correction, T3 keeps March's version
+    stage(engine, [("T1", 9.0), ("T2", 6.0), ("T3", 1.0)], "2024-02", "feb-corrected")
+    assert jp(engine) == {"T1": (9.0, "2024-02", "feb-corrected"), "T2": (6.0, "2024-02", "feb-corrected"),
+                          "T3": (3.0, "2024-03", "mar")}
+
+
+@pytest.mark.parametrize("engine", DIALECTS, indirect=True)
+def test_within_a_month_the_latest_file_wins(engine):
+    stage(engine, [("T1", 8.0), ("T2", 4.0)], "2024-02", "first")
+    stage(engine, [("T1", 7.5), ("T2", 4.0)], "2024-02", "resent")
+    assert jp(engine) == {"T1": (7.5, "2024-02", "resent"), "T2": (4.0, "2024-02", "first")}
