@@ -138,59 +138,63 @@ def get(extract_id: str) -> Extract:
 
 
 # -- checks with a name and a reason in words -------------------------------------------
+#
+# Each check carries the name the quarantine gives it (``name``) and what a failing value does
+# wrong, in words (``error``): a column check's reason starts with the column, a row rule's
+# with "row". A row rule also names the columns it reads (``statistics["columns"]``): the
+# quarantine names them and shows their values.
 
-def _error(name: str, reason: str) -> str:
-    return f"{name}: {reason}"
+DUPLICATE_KEY = "duplicate_key"
 
 
 def between(lo: float, hi: float) -> pa.Check:
-    return pa.Check.in_range(lo, hi, error=_error("range", f"must be between {lo} and {hi}"))
+    return pa.Check.in_range(lo, hi, name="range", error=f"must be between {lo} and {hi}")
 
 
 def at_least(lo: float) -> pa.Check:
-    return pa.Check.ge(lo, error=_error("range", f"must be at least {lo}"))
+    return pa.Check.ge(lo, name="range", error=f"must be at least {lo}")
 
 
 def above(lo: float) -> pa.Check:
-    return pa.Check.gt(lo, error=_error("range", f"must be greater than {lo}"))
+    return pa.Check.gt(lo, name="range", error=f"must be greater than {lo}")
 
 
 def at_most(hi: float) -> pa.Check:
-    return pa.Check.le(hi, error=_error("range", f"must be at most {hi}"))
+    return pa.Check.le(hi, name="range", error=f"must be at most {hi}")
 
 
 def one_of(values) -> pa.Check:
     values = list(values)
-    return pa.Check.isin(values, error=_error("enumeration", "must be one of " + ", ".join(map(str, values))))
+    return pa.Check.isin(values, name="enumeration", error="must be one of " + ", ".join(map(str, values)))
 
 
 def matches(pattern: str, what: str) -> pa.Check:
-    return pa.Check.str_matches(pattern, error=_error("format", f"must be {what}"))
+    return pa.Check.str_matches(pattern, name="format", error=f"must be {what}")
 
 
 def not_after(limit: datetime | date, what: str = "the collection deadline of the file's month") -> pa.Check:
     if isinstance(limit, datetime):
         ts = pd.Timestamp(limit)
-        return pa.Check(lambda s: s <= ts.tz_convert(s.dt.tz), element_wise=False,
-                        error=_error("date_window", f"must not be after {what} ({ts:%Y-%m-%d %H:%M:%S %Z})"))
+        return pa.Check(lambda s: s <= ts.tz_convert(s.dt.tz), name="date_window",
+                        error=f"must not be after {what} ({ts:%Y-%m-%d %H:%M:%S %Z})")
     ts = pd.Timestamp(limit)
-    return pa.Check(lambda s: s <= ts, error=_error("date_window", f"must not be after {what} ({ts:%Y-%m-%d})"))
+    return pa.Check(lambda s: s <= ts, name="date_window", error=f"must not be after {what} ({ts:%Y-%m-%d})")
 
 
 def not_before(limit: date, what: str) -> pa.Check:
     ts = pd.Timestamp(limit)
     if isinstance(limit, datetime):
-        return pa.Check(lambda s: s >= ts.tz_convert(s.dt.tz),
-                        error=_error("date_window", f"must not be before {what} ({ts:%Y-%m-%d})"))
-    return pa.Check(lambda s: s >= ts, error=_error("date_window", f"must not be before {what} ({ts:%Y-%m-%d})"))
+        return pa.Check(lambda s: s >= ts.tz_convert(s.dt.tz), name="date_window",
+                        error=f"must not be before {what} ({ts:%Y-%m-%d})")
+    return pa.Check(lambda s: s >= ts, name="date_window", error=f"must not be before {what} ({ts:%Y-%m-%d})")
 
 
 def month_in_file_window(ctx: ValidationContext) -> pa.Check:
     """A record's month (``YYYY-MM``) lies in the PK year and not after the month of the file that
     carries it (an earlier month is a restatement and replaces its staged version)."""
     first, last = f"{ctx.catalog.pk_year:04d}-01", str(ctx.month)
-    return pa.Check.in_range(first, last, error=_error(
-        "date_window", f"must be a month from {first} to {last} (the PK year, not after the file's month)"))
+    return pa.Check.in_range(first, last, name="date_window",
+                             error=f"must be a month from {first} to {last} (the PK year, not after the file's month)")
 
 
 def in_order(earlier: str, later: str, reason: str) -> pa.Check:
@@ -201,11 +205,23 @@ def in_order(earlier: str, later: str, reason: str) -> pa.Check:
     return row_rule("date_order", check, reason, columns=(earlier, later))
 
 
-def row_rule(name: str, fn: Callable[[pd.DataFrame], pd.Series], reason: str,
-             columns: tuple[str, ...] = ()) -> pa.Check:
-    """A check across columns of one row; ``columns`` are the ones named in the quarantine."""
-    label = _error(name, reason) + (f" [{','.join(columns)}]" if columns else "")
-    return pa.Check(fn, error=label)
+def row_rule(name: str, fn: Callable[[pd.DataFrame], pd.Series], reason: str, columns: tuple[str, ...]) -> pa.Check:
+    """A check across columns of one row: ``fn`` gives one True/False per row; ``columns`` are the
+    ones it reads, named in the quarantine. A row whose every cell is blank passes (pandera)."""
+    if not columns:
+        raise ValueError(f"row rule {name}: name the columns it reads")
+    return pa.Check(fn, name=name, error=reason, statistics={"columns": tuple(columns)})
+
+
+def unique_key(key: tuple[str, ...]) -> pa.Check:
+    """One row per natural key within a file: every row whose key (all parts present) another row
+    shares fails, each copy. The quarantine's reason names the rows of the copies."""
+    columns = list(key)
+
+    def check(df: pd.DataFrame) -> pd.Series:
+        return ~(df[columns].notna().all(axis=1) & df.duplicated(subset=columns, keep=False))
+
+    return row_rule(DUPLICATE_KEY, check, "repeats the natural key of another row of the file", columns=key)
 
 
 def column(kind: str, *checks: pa.Check, nullable: bool = False, tz: str | None = None,
@@ -216,11 +232,15 @@ def column(kind: str, *checks: pa.Check, nullable: bool = False, tz: str | None 
 
 def build_schema(extract: Extract, ctx: ValidationContext, checks: dict[str, list[pa.Check]],
                  row_checks: list[pa.Check] = ()) -> pa.DataFrameSchema:
-    """A pandera schema over the typed columns of an extract, with the given checks."""
+    """The pandera schema of an extract: its typed columns (blank only where nullable) with the
+    given checks, the given row rules, and one row per natural key."""
+    unknown = sorted(set(checks) - set(extract.column_names))
+    if unknown:
+        raise ValueError(f"{extract.id}: checks for unknown column(s) {', '.join(unknown)}")
     return pa.DataFrameSchema(
         {c.name: column(c.kind, *checks.get(c.name, []), nullable=c.nullable, tz=ctx.tz,
                         description=c.description) for c in extract.columns},
-        checks=list(row_checks),
+        checks=[*row_checks, unique_key(extract.key)],
         name=extract.id,
         strict=False,
     )

@@ -10,6 +10,12 @@ and a reason in words. All problems of a row are reported at once, so one round 
 corrections is enough; a row the reader could not split into columns (truncated,
 an unquoted delimiter) is reported only for that. Rows sharing a natural key are
 all quarantined together, each naming the rows of its copies.
+
+The raw text is first typed column by column (:func:`parse_columns`); a cell that does not
+parse is reported as such. pandera then validates the typed rows against the extract's
+schema (``schemas/<extract>.py``), lazily, so that every failure is found in one pass; each
+of its failure cases becomes a quarantine record, named and worded by the check itself
+(``kinerja.extracts``).
 """
 
 from __future__ import annotations
@@ -18,23 +24,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 import pandera.pandas as pa
-from pandera.config import ValidationDepth, get_config_context
-from pandera.engines.pandas_engine import Engine
+from pandera.config import ValidationDepth, config_context
+from pandera.errors import SchemaErrors
 
 from kinerja import parsing
-from kinerja.extracts import Extract, ValidationContext
+from kinerja.extracts import DUPLICATE_KEY, Extract, ValidationContext
 from kinerja.privacy import mask, normalise_identifier
 from kinerja.readers import ExtractFileError, RawExtract
 from kinerja.safety import mask_digit_runs
 
-PARSE_REASONS = {
-    "int": "is not a whole number",
-    "float": "is not a number",
-    "bool": "is not a yes/no value (ya/tidak, true/false, 1/0, Y/N)",
-    "date": "is not a date (YYYY-MM-DD, DD/MM/YYYY or DD-MM-YYYY)",
-    "datetime": "is not a date-time (a date, optionally with HH:MM[:SS] and an offset)",
-    "month": "is not a month (YYYY-MM)",
-}
 QUARANTINE_COLUMNS = ["file", "row_number", "column_name", "check_name", "value", "reason"]
 # what a spreadsheet writes into a cell whose formula failed: never data
 SPREADSHEET_ERRORS = frozenset({"#n/a", "#ref!", "#value!", "#div/0!", "#name?", "#num!", "#null!",
@@ -94,157 +92,104 @@ def parse_columns(raw: RawExtract, extract: Extract, ctx: ValidationContext,
     return pd.DataFrame(typed, index=raw.frame.index), errors
 
 
-def _describe(check: str, column: str | None) -> tuple[str, str, list[str] | None]:
-    """(check name, reason in words, columns named by a row rule) from a pandera failure."""
-    if check == "not_nullable":
-        return "required", f"{column} is blank but required", None
-    if check in {"multiple_fields_uniqueness", "field_uniqueness"}:
-        return "duplicate_key", "natural key repeated within the file: every copy is quarantined", None
-    if ": " in check:
-        name, reason = check.split(": ", 1)
-        cols = None
-        if reason.endswith("]") and " [" in reason:
-            reason, cols_text = reason[:-1].rsplit(" [", 1)
-            cols = cols_text.split(",")
-        subject = column if cols is None else "row"
-        return name, f"{subject} {reason}" if subject else reason, cols
-    return check, f"{column} fails check {check}", None
-
-
-class _NotCovered(Exception):
-    """A schema feature or a check outcome that :func:`_direct_failures` does not reproduce."""
-
-
-def _check_label(check: pa.Check) -> str:
-    """How pandera's failure cases name a check."""
-    if check.error is not None:
-        return check.error
-    return check.name if check.name is not None else str(check)
-
-
-def _check_failures(check: pa.Check, frame: pd.DataFrame, column: str | None = None) -> list[tuple]:
-    """(index, check, column) of each failure case of one check (of a column, or of the rows), as
-    pandera's lazy validation reports them."""
-    if check.raise_warning:
-        raise _NotCovered
-    result = check(frame, column)  # pandera's own call: nulls skipped, a row rule passes an all-blank row
-    if result.check_passed:
-        return []
-    if result.failure_cases is None:  # fails as a whole (a single True/False)
-        raise _NotCovered
-    label = _check_label(check)
-    if column is not None:
-        cases = result.failure_cases.dropna() if check.ignore_na else result.failure_cases
-        return [(i, label, column) for i in cases.index]
-    cells = result.failure_cases.unstack()  # a failing row: one case per cell, as pandera reports it
-    if check.ignore_na:
-        cells = cells.dropna()
-    return [(i, label, c) for c, i in cells.index]
-
-
-def _direct_failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> list[tuple]:
-    """(index, check, column) of every failure case of ``schema.validate(frame, lazy=True)``, found by
-    running the same checks with the same calls, without pandera's bookkeeping around them (a copy of
-    the frame, and per failing check a failure-case frame and a message listing every value), which
-    costs more than the checks. Raises :class:`_NotCovered` for anything but plain columns and checks,
-    and for a check that fails as a whole, which pandera itself then reports."""
-    config = get_config_context()
-    if (not config.validation_enabled or config.use_narwhals_backend
-            or config.validation_depth not in (None, ValidationDepth.SCHEMA_AND_DATA)
-            or schema.coerce or schema.unique or schema.parsers or schema.dtype is not None
-            or schema.index is not None or schema.strict or schema.ordered or schema.add_missing_columns
-            or schema.drop_invalid_rows or not frame.columns.is_unique):
-        raise _NotCovered
-    failures: list[tuple] = []
-    for check in schema.checks:  # pandera lists the row rules' cases first
-        failures += _check_failures(check, frame)
-    for name, col in schema.columns.items():
-        if (name not in frame.columns or col.coerce or col.unique or col.regex or col.parsers
-                or col.default is not None or col.drop_invalid_rows):
-            raise _NotCovered
-        series = frame[name]
-        if col.dtype is not None:
-            ok = col.dtype.check(Engine.dtype(series.dtype), series)  # True/False, or per value
-            if not (ok if isinstance(ok, bool) else ok.all()):
-                raise _NotCovered
-        if not col.nullable and series.hasnans:
-            failures += [(i, "not_nullable", name) for i in series.index[series.isna()]]
-        for check in col.checks:
-            failures += _check_failures(check, frame, name)
-    return failures
-
-
-def _errors(failures: list[tuple], skip_cells: set[tuple], in_pandera_order: bool) -> list[dict] | None:
-    """One error per row, check name and column of the failure cases, except on cells already reported
-    as unreadable. Should two checks of one name fail on one cell for different reasons, the first case
-    listed is kept: None then, unless the cases are listed in pandera's order."""
-    errors, seen = [], {}
-    for index, check, fc_column in failures:
-        name, reason, cols = _describe(str(check), fc_column)
-        column = ",".join(cols) if cols else fc_column
-        if any((index, c) in skip_cells for c in (cols or [fc_column])):
-            continue  # a consequence of a value already reported as unreadable
-        marker = (index, name, column)
-        if marker in seen:
-            if seen[marker] != reason and not in_pandera_order:
-                return None
-            continue
-        seen[marker] = reason
-        errors.append({"index": index, "column_name": column, "check_name": name, "reason": reason})
-    return errors
-
-
-def schema_errors(typed: pd.DataFrame, extract: Extract, ctx: ValidationContext, file: str,
-                  skip_cells: set[tuple], skip_rows: set) -> list[dict]:
-    """The pandera checks of the extract over the typed rows, except on cells that did not parse
-    (already reported) and rows the reader could not split."""
-    checkable = typed.drop(index=list(skip_rows)) if skip_rows else typed
-    if checkable.empty:
-        return []
-    try:  # the checks see a copy (and so they do in pandera): ``checkable`` stays as it is
-        errors = _errors(_direct_failures(extract.schema(ctx), checkable.copy(deep=False)), skip_cells, False)
-    except Exception:  # not covered, or a check that raises: pandera decides, and reports it its way
-        errors = None
-    if errors is not None:
-        return errors
+def _run_schema(extract: Extract, ctx: ValidationContext, typed: pd.DataFrame, file: str) -> SchemaErrors | None:
+    """pandera's lazy validation of the typed rows against the extract's schema: None when every
+    check passes. The checks always run in full, whatever pandera's configuration says."""
     try:
-        extract.schema(ctx).validate(checkable, lazy=True)
-        return []
-    except pa.errors.SchemaErrors as exc:
-        fc = exc.failure_cases
+        schema = extract.schema(ctx)
+        with config_context(validation_enabled=True, validation_depth=ValidationDepth.SCHEMA_AND_DATA):
+            schema.validate(typed, lazy=True)
+        return None
+    except SchemaErrors as exc:
+        return exc
     except Exception as exc:  # a schema that cannot run makes the file unusable, not the run
         raise ExtractFileError(f"{file}: the checks of {extract.id} could not run: {type(exc).__name__}: {exc}",
                                file) from exc
-    if fc["index"].isna().any():
+
+
+def _worded(subject: str, check: pa.Check) -> str:
+    """The reason for a failing check: what (a column, or the row) does wrong."""
+    return f"{subject} {check.error}" if check.error else f"{subject} fails check {check.name}"
+
+
+def _failed_checks(exc: SchemaErrors, file: str) -> list[tuple[str, str, str, list[str], pd.Index]]:
+    """(check name, reason, quarantine column, columns read, failing rows) per failing check (and
+    column) of pandera's failure cases: row rules first, then column by column, each in the
+    order declared."""
+    fc = exc.failure_cases
+    if fc["index"].isna().any():  # a check or dtype that fails as a whole, not on rows
         first = fc[fc["index"].isna()].iloc[0]
         raise ExtractFileError(f"{file}: column {first['column']} fails {first['check']} as a whole", file)
-    return _errors(list(zip(fc["index"], fc["check"], fc["column"], strict=True)), skip_cells, True)
+    schema = exc.schema
+    out = []
+    rules = fc[fc["schema_context"] == "DataFrameSchema"]
+    for number, cases in rules.groupby("check_number", sort=True):  # a case per cell of a failing row
+        check = schema.checks[int(number)]
+        read = list(check.statistics.get("columns", ()))
+        if read:
+            out.append((check.name, _worded("row", check), ",".join(read), read, pd.Index(cases["index"].unique())))
+            continue
+        for column, rows in cases.groupby("column", sort=False)["index"]:  # a rule naming no columns
+            out.append((check.name, _worded(column, check), column, [column], pd.Index(rows.unique())))
+    columns = fc[fc["schema_context"] != "DataFrameSchema"]
+    position = {name: i for i, name in enumerate(schema.columns)}
+    groups = columns.groupby(["column", "check", "check_number"], sort=False, dropna=False)["index"]
+    for (column, label, number), rows in sorted(groups, key=lambda g: (position.get(g[0][0], -1),
+                                                                        -1 if pd.isna(g[0][2]) else g[0][2])):
+        if not pd.isna(number):
+            check = schema.columns[column].checks[int(number)]
+            name, reason = check.name, _worded(column, check)
+        elif label == "not_nullable":
+            name, reason = "required", f"{column} is blank but required"
+        else:
+            name, reason = label, f"{column} fails check {label}"
+        out.append((name, reason, column, [column], pd.Index(rows.unique())))
+    return out
 
 
-def duplicate_errors(typed: pd.DataFrame, cells: pd.DataFrame, extract: Extract,
-                     row_numbers: pd.Series) -> list[dict]:
-    """Every row whose natural key another row of the file shares, naming the rows of all copies."""
+def _copies(rows: pd.Index, data: pd.DataFrame, cells: pd.DataFrame, extract: Extract,
+            row_numbers: pd.Series) -> dict:
+    """The reason for each row sharing its natural key with another: its key as written (personal
+    identifiers masked) and the rows of all its copies."""
     key = list(extract.key)
-    dup = typed[key].notna().all(axis=1) & typed.duplicated(subset=key, keep=False)
-    if not dup.any():
-        return []
-    index = dup[dup].index
-    group = typed.loc[index, key[0]].astype("string")
+    group = data.loc[rows, key[0]].astype("string")
     for k in key[1:]:  # the key as one text per row (no part is blank here)
-        group = group + "\x1f" + typed.loc[index, k].astype("string")
+        group = group + "\x1f" + data.loc[rows, k].astype("string")
     groups = group.tolist()
     copies: dict[str, list[int]] = {}
-    for g, number in zip(groups, row_numbers[index].tolist(), strict=True):
+    for g, number in zip(groups, row_numbers[rows].tolist(), strict=True):
         copies.setdefault(g, []).append(number)
     listed = {g: ", ".join(map(str, sorted(numbers))) for g, numbers in copies.items()}
     pii = {c.name for c in extract.columns if c.pii}
-    parts = [[f"{k}={mask(v) if k in pii else v}" for v in cells.loc[index, k].tolist()] for k in key]
-    out = []
-    for idx, group_key, *shown in zip(index, groups, *parts, strict=True):
-        out.append({"index": idx, "column_name": ",".join(key), "check_name": "duplicate_key",
-                    "reason": f"natural key ({', '.join(shown)}) appears on rows {listed[group_key]} of the file: "
-                              "every copy is quarantined; keep one and send the file again"})
-    return out
+    parts = [[f"{k}={mask(v) if k in pii else v}" for v in cells.loc[rows, k].tolist()] for k in key]
+    return {idx: f"natural key ({', '.join(shown)}) appears on rows {listed[g]} of the file: every copy is "
+                 "quarantined; keep one and send the file again"
+            for idx, g, *shown in zip(rows, groups, *parts, strict=True)}
+
+
+def schema_errors(typed: pd.DataFrame, extract: Extract, ctx: ValidationContext, raw: RawExtract,
+                  cells: pd.DataFrame, skip_cells: set[tuple], skip_rows: set) -> list[dict]:
+    """One error per row, check and column that the extract's pandera schema finds in the typed
+    rows, except on rows the reader could not split (``skip_rows``) and, but for copies of a
+    natural key, on cells already reported as unreadable (``skip_cells``). Should two checks of
+    one name fail on one cell for different reasons, the first listed is kept."""
+    if typed.index.difference(list(skip_rows)).empty:
+        return []
+    exc = _run_schema(extract, ctx, typed, raw.file)
+    if exc is None:
+        return []
+    errors, seen = [], set()
+    for name, reason, column, read, rows in _failed_checks(exc, raw.file):
+        by_row = _copies(rows, exc.data, cells, extract, raw.row_numbers) if name == DUPLICATE_KEY else None
+        for index in rows:
+            if index in skip_rows or (index, name, column) in seen:
+                continue
+            if by_row is None and any((index, c) in skip_cells for c in read):
+                continue  # a consequence of a value already reported as unreadable
+            seen.add((index, name, column))
+            errors.append({"index": index, "column_name": column, "check_name": name,
+                           "reason": reason if by_row is None else by_row[index]})
+    return errors
 
 
 def _shown(cells: dict[str, list], at: int, columns: list[str], pii: set[str]) -> str | None:
@@ -298,8 +243,7 @@ def validate(raw: RawExtract, extract: Extract, ctx: ValidationContext) -> Valid
     for e in raw.row_errors:
         if e.get("column_name"):
             skip_cells.add((e["index"], e["column_name"]))
-    errors += schema_errors(typed, extract, ctx, raw.file, skip_cells, broken)
-    errors += [e for e in duplicate_errors(typed, cells, extract, raw.row_numbers) if e["index"] not in broken]
+    errors += schema_errors(typed, extract, ctx, raw, cells, skip_cells, broken)
     errors += raw.row_errors
     bad_rows = {e["index"] for e in errors}
     quarantine = _quarantine(raw, extract, cells, errors)

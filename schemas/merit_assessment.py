@@ -10,7 +10,7 @@ def schema(ctx: ValidationContext):
     file_year = ctx.month.year
     checks = {
         # an assessment cannot belong to a year after the file that carries it
-        "year": [pa.Check.le(file_year, error=f"date_window: must not be after the file's year ({file_year})")],
+        "year": [pa.Check.le(file_year, name="date_window", error=f"must not be after the file's year ({file_year})")],
         "aspect": [one_of(a["no"] for a in rules["aspects"])],
         "sub_aspect": [at_least(1)],
         "score": [between(rules["score_min"], rules["score_max"])],

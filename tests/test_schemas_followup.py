@@ -1,7 +1,6 @@
 """Schemas of the follow-up extracts (indicators 9, 10, 12, 13, 14 and the rencana aksi):
 enumerations, plausible dates, row rules and one row per natural key."""
 
-import re
 
 import pandas as pd
 import pytest
@@ -162,85 +161,3 @@ def test_stage_and_read_back_sqlite(catalog, sqlite_engine, extract_id):
 @pytest.mark.parametrize("extract_id", sorted(GOOD_ROWS))
 def test_stage_and_read_back_postgres(catalog, pg_engine, extract_id):
     _round_trip(catalog, pg_engine, extract_id)
-
-
-# -- the checks run one by one report what pandera's validation reports --------------------------------------
-
-def _pandera_only(monkeypatch):
-    from kinerja import validation
-
-    def not_covered(*_args):
-        raise validation._NotCovered
-
-    monkeypatch.setattr(validation, "_direct_failures", not_covered)
-
-
-def _sorted(errors: list[dict]) -> list[dict]:
-    return sorted(errors, key=lambda e: (e["index"], e["column_name"] or "", e["check_name"]))
-
-
-def test_checks_run_one_by_one_quarantine_what_pandera_does(tmp_path, catalog, monkeypatch):
-    from kinerja import pipeline, validation
-    from kinerja.demo import DemoContext, generators, write_landing
-
-    demo = DemoContext(2024, seed=11, scale=0.05, defect_rate=0.2)  # many defects: every check fails somewhere
-    checked = set()
-    for module in generators():
-        for item in module.generate(demo):
-            if item.month.month not in (3, 12):
-                continue
-            write_landing(tmp_path, item)
-            ext = extracts.get(item.extract_id)
-            raw = pipeline.extract(tmp_path, ext, item.month)
-            ctx = ValidationContext(catalog, item.month)
-            typed, errors = validation.parse_columns(raw, ext, ctx)
-            skip = {(e["index"], e["column_name"]) for e in errors}
-            validation._direct_failures(ext.schema(ctx), typed)  # every schema is covered: no fallback
-            direct = validation.schema_errors(typed, ext, ctx, raw.file, skip, set())
-            with monkeypatch.context() as patch:
-                _pandera_only(patch)
-                assert _sorted(validation.schema_errors(typed, ext, ctx, raw.file, skip, set())) == _sorted(direct)
-            checked.add(ext.id)
-    assert checked >= set(extracts.registry()) - {"portal_data/daftar_data"}
-
-
-def _extract(*checks, row_checks=(), dtype="Int64"):
-    import pandera.pandas as pa
-
-    from kinerja.extracts import Column, Extract
-
-    schema = pa.DataFrameSchema({"a": pa.Column(dtype, list(checks), nullable=True), "b": pa.Column("string")},
-                                checks=list(row_checks))
-    return Extract("t", "x", "test", ("b",), (Column("a", "int", "a", nullable=True), Column("b", "text", "b")),
-                   lambda _ctx: schema)
-
-
-TYPED = pd.DataFrame({"a": pd.array([1, None, 5, -1], dtype="Int64"), "b": pd.array(["p", "q", None, "r"],
-                                                                                      dtype="string")})
-
-
-def test_a_check_that_fails_as_a_whole_fails_the_file_as_pandera_reports_it():
-    import pandera.pandas as pa
-
-    from kinerja.readers import ExtractFileError
-    from kinerja.validation import schema_errors
-
-    cases = [(_extract(pa.Check(lambda s: False, error="whole: never")), "column a fails whole: never as a whole"),
-             (_extract(pa.Check(lambda s: 1 / 0, error="boom: raises")), "column a fails boom: raises as a whole"),
-             (_extract(dtype="Float64"), "column a fails dtype('Float64') as a whole")]
-    for ext, words in cases:
-        with pytest.raises(ExtractFileError, match=re.escape(words)):
-            schema_errors(TYPED, ext, None, "f.csv", set(), set())
-
-
-def test_two_checks_of_one_name_failing_on_one_cell_keep_the_reason_pandera_lists_first(monkeypatch):
-    import pandera.pandas as pa
-
-    from kinerja.validation import schema_errors
-
-    ext = _extract(pa.Check.gt(2, error="range: must be above 2"), pa.Check.gt(3, error="range: must be above 3"),
-                   row_checks=[pa.Check(lambda df: df["a"].fillna(9) > 0, error="range: must be positive [a]")])
-    direct = schema_errors(TYPED, ext, None, "f.csv", set(), set())
-    _pandera_only(monkeypatch)
-    assert direct == schema_errors(TYPED, ext, None, "f.csv", set(), set())
-    assert {(e["index"], e["check_name"]) for e in direct} == {(0, "range"), (3, "range"), (2, "required")}
