@@ -1,4 +1,4 @@
-"""``kinerja``: the command line (SPEC section 7).
+"""kinerja: the indicators of a performance agreement (Perjanjian Kinerja), computed every month.
 
 Exit status: 0 all indicators computed; 1 the run finished but something failed;
 2 bad usage (e.g. a malformed period).
@@ -21,6 +21,31 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
+# What `kinerja --help` tells a newcomer; the key's minimum is kinerja.privacy.MIN_KEY_LENGTH (not
+# imported here: --help must not load pandas).
+EPILOG = """\
+settings (an option beats its environment variable, which beats the default):
+  --landing DIR    KINERJA_LANDING_DIR    where the monthly extracts arrive, as
+                                          DIR/<source>/<YYYY-MM>/<extract>.<csv|xlsx|parquet|json>
+                                          (default data/landing, from the current directory)
+  --warehouse URL  KINERJA_WAREHOUSE_URL  a SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db
+                                          (default sqlite:///data/warehouse.db, from the current
+                                          directory); a password belongs in the variable, not on the
+                                          command line
+
+the pseudonym key, KINERJA_PSEUDONYM_KEY (environment only):
+  a secret of at least 16 characters that keys the one-way hash replacing every NIP before it is
+  stored. It must be the same every month: under another key the same civil servant gets another
+  pseudonym and the months no longer join. Keep it out of git and out of the warehouse. Without it,
+  personnel extracts are refused; `kinerja demo` makes up a demo key when none is set.
+
+exit status:
+  0  done: every indicator computed (report written, quality report printed)
+  1  the run finished but something failed (an extract, an indicator): its log says what;
+     quality: no run of that period
+  2  bad usage: a malformed period or option, a missing landing directory or warehouse
+"""
+
 
 def _month(text: str) -> Month:
     try:
@@ -37,7 +62,8 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kinerja", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="kinerja", description=__doc__.splitlines()[0], epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="the monthly job for one month")
     run.add_argument("--period", type=_month, help="YYYY-MM (default: the previous month, Asia/Jakarta)")
