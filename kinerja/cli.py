@@ -92,16 +92,6 @@ def _state_exit(state) -> int:
     return EXIT_OK if state.is_completed() else EXIT_FAILED
 
 
-def _print_scorecard(warehouse_url: str | None, year: int) -> None:
-    from kinerja import scorecard
-    from kinerja.config import resolve
-    from kinerja.warehouse import create_engine
-
-    engine = create_engine(resolve(None, warehouse_url).warehouse_url)
-    print(scorecard.text(scorecard.fetch(engine, year), year))
-    engine.dispose()
-
-
 def _landing_problem(args) -> str | None:
     """Why the landing directory cannot be used (checked before any file is opened), or None.
 
@@ -189,9 +179,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def demo(args) -> int:
-    from flows.backfill import backfill
+    from flows.backfill import backfill  # first: it sets up Prefect's logging, which the demo redirects
     from kinerja import demo as demo_data
+    from kinerja import demo_summary
     from kinerja.config import resolve
+    from kinerja.runlog import prefect_log_to_file, quiet_at_exit
 
     settings = resolve(args.landing, args.warehouse)
     if not os.environ.get("KINERJA_PSEUDONYM_KEY"):
@@ -199,10 +191,15 @@ def demo(args) -> int:
         print("kinerja demo: KINERJA_PSEUDONYM_KEY not set; using a generated demo key (not for real data)")
     counts = demo_data.generate(settings.landing_dir, args.year, args.seed, args.scale)
     print(f"kinerja demo: wrote {sum(counts.values())} rows of landing data into {settings.landing_dir}")
-    with _url_kept_out_of_parameters(settings.warehouse_url) as url:
+    log = demo_summary.log_path(settings)
+    print(f"kinerja demo: loading {args.year}-01 to {args.year}-12 into {demo_summary.where(settings.warehouse_url)}"
+          f" (the full log goes to {log})", flush=True)
+    with prefect_log_to_file(log), _url_kept_out_of_parameters(settings.warehouse_url) as url:
         state = backfill(from_period=f"{args.year}-01", to_period=f"{args.year}-12",
                          landing_dir=str(settings.landing_dir), warehouse_url=url, return_state=True)
-    _print_scorecard(settings.warehouse_url, args.year)
+    quiet_at_exit()  # the summary below stays the last thing on the console
+    print(demo_summary.text(settings, args.year, state.is_completed(), log, landing_given=bool(args.landing),
+                            warehouse_given=bool(args.warehouse)))
     return _state_exit(state)
 
 
