@@ -1,4 +1,4 @@
-"""``kinerja``: the command line (SPEC section 7).
+"""kinerja: the indicators of a performance agreement (Perjanjian Kinerja), computed every month.
 
 Exit status: 0 all indicators computed; 1 the run finished but something failed;
 2 bad usage (e.g. a malformed period).
@@ -21,6 +21,31 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
+# What `kinerja --help` tells a newcomer; the key's minimum is kinerja.privacy.MIN_KEY_LENGTH (not
+# imported here: --help must not load pandas).
+EPILOG = """\
+settings (an option beats its environment variable, which beats the default):
+  --landing DIR    KINERJA_LANDING_DIR    where the monthly extracts arrive, as
+                                          DIR/<source>/<YYYY-MM>/<extract>.<csv|xlsx|parquet|json>
+                                          (default data/landing, from the current directory)
+  --warehouse URL  KINERJA_WAREHOUSE_URL  a SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db
+                                          (default sqlite:///data/warehouse.db, from the current
+                                          directory); a password belongs in the variable, not on the
+                                          command line
+
+the pseudonym key, KINERJA_PSEUDONYM_KEY (environment only):
+  a secret of at least 16 characters that keys the one-way hash replacing every NIP before it is
+  stored. It must be the same every month: under another key the same civil servant gets another
+  pseudonym and the months no longer join. Keep it out of git and out of the warehouse. Without it,
+  personnel extracts are refused; `kinerja demo` makes up a demo key when none is set.
+
+exit status:
+  0  done: every indicator computed (report written, quality report printed)
+  1  the run finished but something failed (an extract, an indicator): its log says what;
+     quality: no run of that period
+  2  bad usage: a malformed period or option, a missing landing directory or warehouse
+"""
+
 
 def _month(text: str) -> Month:
     try:
@@ -37,7 +62,8 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kinerja", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="kinerja", description=__doc__.splitlines()[0], epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="the monthly job for one month")
     run.add_argument("--period", type=_month, help="YYYY-MM (default: the previous month, Asia/Jakarta)")
@@ -64,16 +90,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _state_exit(state) -> int:
     return EXIT_OK if state.is_completed() else EXIT_FAILED
-
-
-def _print_scorecard(warehouse_url: str | None, year: int) -> None:
-    from kinerja import scorecard
-    from kinerja.config import resolve
-    from kinerja.warehouse import create_engine
-
-    engine = create_engine(resolve(None, warehouse_url).warehouse_url)
-    print(scorecard.text(scorecard.fetch(engine, year), year))
-    engine.dispose()
 
 
 def _landing_problem(args) -> str | None:
@@ -163,9 +179,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def demo(args) -> int:
-    from flows.backfill import backfill
+    from flows.backfill import backfill  # first: it sets up Prefect's logging, which the demo redirects
     from kinerja import demo as demo_data
+    from kinerja import demo_summary
     from kinerja.config import resolve
+    from kinerja.runlog import prefect_log_to_file, quiet_at_exit
 
     settings = resolve(args.landing, args.warehouse)
     if not os.environ.get("KINERJA_PSEUDONYM_KEY"):
@@ -173,10 +191,15 @@ def demo(args) -> int:
         print("kinerja demo: KINERJA_PSEUDONYM_KEY not set; using a generated demo key (not for real data)")
     counts = demo_data.generate(settings.landing_dir, args.year, args.seed, args.scale)
     print(f"kinerja demo: wrote {sum(counts.values())} rows of landing data into {settings.landing_dir}")
-    with _url_kept_out_of_parameters(settings.warehouse_url) as url:
+    log = demo_summary.log_path(settings)
+    print(f"kinerja demo: loading {args.year}-01 to {args.year}-12 into {demo_summary.where(settings.warehouse_url)}"
+          f" (the full log goes to {log})", flush=True)
+    with prefect_log_to_file(log), _url_kept_out_of_parameters(settings.warehouse_url) as url:
         state = backfill(from_period=f"{args.year}-01", to_period=f"{args.year}-12",
                          landing_dir=str(settings.landing_dir), warehouse_url=url, return_state=True)
-    _print_scorecard(settings.warehouse_url, args.year)
+    quiet_at_exit()  # the summary below stays the last thing on the console
+    print(demo_summary.text(settings, args.year, state.is_completed(), log, landing_given=bool(args.landing),
+                            warehouse_given=bool(args.warehouse)))
     return _state_exit(state)
 
 

@@ -317,10 +317,10 @@ def markdown(engine: sa.Engine, period: Month, run_id: str | None = None,
 def cli(args) -> int:
     """``kinerja quality --period YYYY-MM [--landing DIR] [--warehouse URL]``: print the report of the
     latest run of the period (read from the warehouse only: ``--landing`` is accepted like every command's,
-    and not used). Exit 0 printed; 1 no warehouse, no run of that period, or the warehouse cannot be read
-    (the message never shows a password); 2 a warehouse URL that does not parse."""
-    from kinerja.config import resolve
-    from kinerja.warehouse import create_engine, safe_url, sqlite_file
+    and not used). Exit 0 printed; 1 no run of that period, or the warehouse cannot be read (the message
+    never shows a password); 2 a warehouse URL that does not parse, or no warehouse (as ``kinerja report``)."""
+    from kinerja.config import missing_warehouse, resolve
+    from kinerja.warehouse import create_engine, safe_url
 
     url = resolve(args.landing, args.warehouse).warehouse_url
     try:
@@ -328,10 +328,10 @@ def cli(args) -> int:
     except sa.exc.ArgumentError:
         print("kinerja quality: the warehouse URL does not parse", file=sys.stderr)
         return 2
-    path = sqlite_file(parsed)
-    if path is not None and not path.exists():
-        print(f"kinerja quality: no warehouse at {path}", file=sys.stderr)
-        return 1
+    problem = missing_warehouse(parsed)
+    if problem:
+        print(f"kinerja quality: {problem}", file=sys.stderr)
+        return 2
     engine = create_engine(url)
     try:
         report = build(engine, args.period)

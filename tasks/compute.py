@@ -8,6 +8,7 @@ from prefect.cache_policies import NO_CACHE
 from kinerja import pipeline
 from kinerja.catalog import Catalog, Indicator
 from kinerja.periods import Window
+from kinerja.scorecard import id_number
 from tasks.retries import DB_RETRY
 
 
@@ -35,7 +36,7 @@ def compute_indicators(indicators: list[Indicator], inputs: dict[str, pd.DataFra
             continue
         computed[ind.no] = (results, components)
         year = results[(results["period_type"] == "year") & (results["unit_code"] == "ALL")]
-        if len(year):
-            logger.info("indicator %d (%s): year to date %s, %s", ind.no, ind.code, year["value"].iloc[0],
-                        year["status"].iloc[0])
+        if len(year):  # the value as the scorecard prints it: decimal comma, the indicator's decimals
+            logger.info("indicator %d (%s): year to date %s, %s", ind.no, ind.code,
+                        id_number(year["value"].iloc[0], ind.decimals), year["status"].iloc[0])
     return computed, errors

@@ -113,7 +113,7 @@ def test_kinerja_quality_prints_the_latest_run(two_months, sqlite_url, capsys, t
     assert main(["quality", "--period", "2024-05", "--warehouse", sqlite_url]) == 1
     assert "no run of 2024-05" in capsys.readouterr().err
     missing = tmp_path / "nowhere" / "wh.db"
-    assert main(["quality", "--period", "2024-03", "--warehouse", f"sqlite:///{missing}"]) == 1
+    assert main(["quality", "--period", "2024-03", "--warehouse", f"sqlite:///{missing}"]) == 2  # bad usage
     assert not missing.exists()  # the report never creates a warehouse
 
 

@@ -59,12 +59,15 @@ def build(engine: sa.Engine, year: int, fmt: str, out: Path) -> Path:
 
 
 def _engine(url: str) -> sa.Engine:
-    from kinerja.warehouse import create_engine, safe_url, sqlite_file
+    from kinerja.config import missing_warehouse
+    from kinerja.warehouse import create_engine
 
-    path = sqlite_file(sa.make_url(url))
-    if path is not None and not path.exists():
-        # never create an empty warehouse just to report on it
-        raise ReportError(f"no warehouse at {safe_url(url)} (run `kinerja run`, `backfill` or `demo` first)")
+    try:
+        problem = missing_warehouse(url)  # never create an empty warehouse just to report on it
+    except sa.exc.ArgumentError:
+        raise ReportError("the warehouse URL does not parse") from None
+    if problem:
+        raise ReportError(problem)
     return create_engine(url)
 
 
