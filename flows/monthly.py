@@ -21,6 +21,9 @@ target and band of it looking for futures, for every task run (~2 s of a backfil
 Parameters are checked before anything else happens: a malformed period, a landing
 directory that is not there or a warehouse URL that does not parse stop the run
 with a clear message before any file is opened or any table is written.
+
+Expected failures (bad usage, a failed extract or indicator) end the run Failed with their
+message and no traceback (``flows.outcome``); anything else is a bug and raises.
 """
 
 from __future__ import annotations
@@ -35,10 +38,12 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.context import FlowRunContext
 from prefect.runtime import flow_run
+from prefect.states import State
 from prefect.utilities.annotations import quote
 from pydantic import Field
 
-from flows import alerts
+from flows import alerts, outcome
+from flows.outcome import RunFailed
 from flows.reporting import publish_run_artifacts
 from kinerja import pipeline, readahead, warehouse
 from kinerja.catalog import load_catalog
@@ -47,6 +52,7 @@ from kinerja.indicators import base
 from kinerja.periods import MONTH_RE, Month, previous_month
 from kinerja.readahead import ReadAhead
 from kinerja.readers import ExtractFileError
+from kinerja.usage import BAD_USAGE, UsageError
 from kinerja.warehouse import safe_url
 from tasks.compute import compute_indicators, read_staged
 from tasks.ingest import ingest_extract
@@ -61,45 +67,28 @@ Period = Annotated[str | None, Field(json_schema_extra={"pattern": PERIOD_PATTER
 RequiredPeriod = Annotated[str, Field(json_schema_extra={"pattern": PERIOD_PATTERN, "examples": ["2024-01"]})]
 
 
-class RunFailed(RuntimeError):
-    """The run finished and loaded what it could, but an extract or an indicator failed.
-
-    Carries what failed, for the alert: ``period``, ``failed_extracts`` (extract id ->
-    message), ``failed_indicators`` (indicator no -> reason) and ``indicator_names``.
-    """
-
-    def __init__(self, message: str, *, period: str | None = None, failed_extracts: dict | None = None,
-                 failed_indicators: dict | None = None, indicator_names: dict | None = None,
-                 failed_months: dict | None = None):
-        super().__init__(message)
-        self.period = period
-        self.failed_extracts = dict(failed_extracts or {})
-        self.failed_indicators = dict(failed_indicators or {})
-        self.indicator_names = dict(indicator_names or {})
-        self.failed_months = dict(failed_months or {})
-
-
 def resolve_period(period: str | None) -> Month:
     return Month.parse(period) if period else previous_month()
 
 
 def check_parameters(period: str | None, landing_dir: str | None, warehouse_url: str | None
                      ) -> tuple[Month, Settings]:
-    """Validate the run's parameters before any file is opened (raises PeriodError / ValueError)."""
+    """Validate the run's parameters before any file is opened or any table written (raises one of
+    ``kinerja.usage.BAD_USAGE``)."""
     month = resolve_period(period)
     settings = resolve(landing_dir, warehouse_url)
     if not settings.landing_dir.is_dir():
         what = "is not a directory" if settings.landing_dir.exists() else "does not exist"
-        raise ValueError(f"landing directory {settings.landing_dir} {what} (parameter landing_dir, "
+        raise UsageError(f"landing directory {settings.landing_dir} {what} (parameter landing_dir, "
                          f"or KINERJA_LANDING_DIR)")
     try:
         url = sa.make_url(settings.warehouse_url)
     except sa.exc.ArgumentError:
-        raise ValueError("warehouse URL does not parse as a SQLAlchemy URL (parameter warehouse_url, "
+        raise UsageError("warehouse URL does not parse as a SQLAlchemy URL (parameter warehouse_url, "
                          "or KINERJA_WAREHOUSE_URL), e.g. sqlite:///data/warehouse.db") from None
     if warehouse_url and sa.make_url(warehouse_url).password:
         # a flow parameter is stored and shown by Prefect: credentials only come from the environment
-        raise ValueError(f"parameter warehouse_url carries a password ({safe_url(url)}): pass credentials "
+        raise UsageError(f"parameter warehouse_url carries a password ({safe_url(url)}): pass credentials "
                          "through KINERJA_WAREHOUSE_URL in the worker's environment instead")
     return month, settings
 
@@ -111,7 +100,8 @@ def _run_name() -> str:
 
 @flow(name="kinerja-monthly", flow_run_name=_run_name, validate_parameters=True,
       on_failure=[alerts.on_failure], on_crashed=[alerts.on_crashed])
-def monthly(period: Period = None, landing_dir: str | None = None, warehouse_url: str | None = None) -> dict:
+def monthly(period: Period = None, landing_dir: str | None = None, warehouse_url: str | None = None
+            ) -> dict | State:
     """Run one month (default: the previous month in Asia/Jakarta) and restate its year to date.
 
     Args:
@@ -120,8 +110,11 @@ def monthly(period: Period = None, landing_dir: str | None = None, warehouse_url
         warehouse_url: SQLAlchemy URL of the warehouse. Empty: KINERJA_WAREHOUSE_URL, else
             sqlite:///data/warehouse.db. Keep passwords out of parameters: set them in the worker's environment.
     """
-    month, settings = check_parameters(period, landing_dir, warehouse_url)
     logger = get_run_logger()
+    try:
+        month, settings = check_parameters(period, landing_dir, warehouse_url)
+    except BAD_USAGE as exc:
+        return outcome.failed(flow_run.id, exc, logger)
     catalog = load_catalog(month.year)
     engine = warehouse.open_engine(settings.warehouse_url)
     run_id = str(flow_run.id or uuid.uuid4())
@@ -190,11 +183,10 @@ def monthly(period: Period = None, landing_dir: str | None = None, warehouse_url
               "failed_indicators": failed_indicators, "loaded": summary.__dict__}
     warehouse.close_engine(engine)
     if message:
-        logger.error(message)
         names = {ind.no: ind.short_name for ind in indicators if ind.no in failed_indicators}
-        raise alerts.remember(flow_run.id, RunFailed(
+        return outcome.failed(flow_run.id, RunFailed(
             message, period=str(month), failed_extracts=failed_extracts, failed_indicators=failed_indicators,
-            indicator_names=names))
+            indicator_names=names), logger)
     return result
 
 

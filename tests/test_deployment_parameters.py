@@ -47,7 +47,7 @@ def test_a_malformed_period_fails_fast_with_a_clear_message(prefect_harness, per
     warehouse_file = tmp_path / "wh.db"
     state = monthly(period=period, landing_dir=str(tmp_path), warehouse_url=f"sqlite:///{warehouse_file}",
                     return_state=True)
-    assert state.is_failed()
+    assert state.is_failed() and state.message.startswith(problem)  # the run's message, not a traceback
     with pytest.raises(PeriodError, match=re.escape(problem)):
         state.result()
     assert opened == [] and not warehouse_file.exists()  # no landing file looked for, no warehouse touched
