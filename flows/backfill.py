@@ -2,9 +2,9 @@
 
 Each month runs as a subflow named ``kinerja-<month>``. A failed month does not alert on
 its own: when the backfill ends, one alert names every failed month with its failed
-extracts and indicators (``flows.alerts``). Bad usage (a bad range, a landing directory that is
-not there) is caught before the first month starts. Either ends the backfill Failed with its
-message, without a traceback (``flows.outcome``).
+extracts and indicators (``flows.alerts``). Bad usage (a bad range, a year without a catalog, no
+usable or another pseudonym key) is caught for every month before the first one starts. Either
+ends the backfill Failed with its message, without a traceback (``flows.outcome``).
 
 The read-ahead worker (``kinerja.readahead``) reads one month ahead: the next month's files are
 queued behind this month's, so they are read while this month computes, loads and publishes.
@@ -21,7 +21,7 @@ from prefect.states import State
 
 from flows import alerts, outcome
 from flows.monthly import RequiredPeriod, RunFailed, check_parameters, monthly, save_snapshots
-from kinerja import pipeline, readahead, usage, warehouse
+from kinerja import keys, pipeline, readahead, usage, warehouse
 from kinerja.catalog import load_catalog
 from kinerja.periods import Month
 from kinerja.usage import BAD_USAGE
@@ -48,7 +48,7 @@ def backfill(from_period: RequiredPeriod, to_period: RequiredPeriod, landing_dir
     logger = get_run_logger()
     try:
         months = parse_range(from_period, to_period)  # first: a bad range fails before any file is opened
-        _, settings = check_parameters(str(months[0]), landing_dir, warehouse_url)
+        _, settings = check_parameters(str(months[0]), landing_dir, warehouse_url, months)
     except BAD_USAGE as exc:
         return outcome.failed(flow_run.id, exc, logger)
     failed, details = [], {}
@@ -56,6 +56,12 @@ def backfill(from_period: RequiredPeriod, to_period: RequiredPeriod, landing_dir
     # and its run waits for it to wake before ending (~0.5 s a month, 6 s of a year's backfill). One
     # settings context for all months: each one costs ~0.2 s (Prefect validates its whole settings).
     with warehouse.shared_engine(settings.warehouse_url) as engine:  # one engine for all the months
+        key = usage.check_run(months)  # passed in check_parameters: only the key is wanted here
+        if key is not None:  # another key than the warehouse's is refused once, not month by month
+            try:
+                keys.check(engine, key)
+            except keys.KeyMismatchError as exc:
+                return outcome.failed(flow_run.id, exc, logger)
         try:
             with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
                 for i, m in enumerate(months):

@@ -19,8 +19,10 @@ The catalog is passed to tasks as ``quote(catalog)``: Prefect otherwise walks ev
 target and band of it looking for futures, for every task run (~2 s of a backfill).
 
 Parameters are checked before anything else happens: a malformed period, a landing
-directory that is not there or a warehouse URL that does not parse stop the run
-with a clear message before any file is opened or any table is written.
+directory that is not there, a warehouse URL that does not parse, a year without a catalog or
+no usable pseudonym key (``kinerja.usage``, the command line's checks) stop the run with a clear
+message before any file is opened or any table is written. A key other than the warehouse's is
+refused before anything is staged (``kinerja.keys``).
 
 Expected failures (bad usage, a failed extract or indicator) end the run Failed with their
 message and no traceback (``flows.outcome``); anything else is a bug and raises.
@@ -45,7 +47,7 @@ from pydantic import Field
 from flows import alerts, outcome
 from flows.outcome import RunFailed
 from flows.reporting import publish_run_artifacts
-from kinerja import pipeline, readahead, warehouse
+from kinerja import keys, pipeline, readahead, usage, warehouse
 from kinerja.catalog import load_catalog
 from kinerja.config import Settings, resolve
 from kinerja.indicators import base
@@ -71,10 +73,10 @@ def resolve_period(period: str | None) -> Month:
     return Month.parse(period) if period else previous_month()
 
 
-def check_parameters(period: str | None, landing_dir: str | None, warehouse_url: str | None
-                     ) -> tuple[Month, Settings]:
+def check_parameters(period: str | None, landing_dir: str | None, warehouse_url: str | None,
+                     months: list[Month] | None = None) -> tuple[Month, Settings]:
     """Validate the run's parameters before any file is opened or any table written (raises one of
-    ``kinerja.usage.BAD_USAGE``)."""
+    ``kinerja.usage.BAD_USAGE``). ``months``: every month the run covers (a backfill's), default ``period``."""
     month = resolve_period(period)
     settings = resolve(landing_dir, warehouse_url)
     if not settings.landing_dir.is_dir():
@@ -90,6 +92,7 @@ def check_parameters(period: str | None, landing_dir: str | None, warehouse_url:
         # a flow parameter is stored and shown by Prefect: credentials only come from the environment
         raise UsageError(f"parameter warehouse_url carries a password ({safe_url(url)}): pass credentials "
                          "through KINERJA_WAREHOUSE_URL in the worker's environment instead")
+    usage.check_run(months or [month], defaulted=not period)
     return month, settings
 
 
@@ -127,6 +130,8 @@ def monthly(period: Period = None, landing_dir: str | None = None, warehouse_url
         if readahead.workers() else None
     try:
         prepare_warehouse(engine, quote(catalog))
+        if usage.needs_personal_data(catalog):  # records the key, or refuses another one, before staging
+            keys.claim(engine, usage.usable_key(), run_id)
         start_run(engine, run_id, "kinerja-monthly", catalog.pk_year, str(month))
         for ext in needed:
             try:
@@ -160,6 +165,11 @@ def monthly(period: Period = None, landing_dir: str | None = None, warehouse_url
                                         pd.concat(components, ignore_index=True), sorted(failed_indicators),
                                         pipeline.compute_action_plan(catalog, plan_inputs, windows))
         summary = load_results(engine, catalog.pk_year, output, run_id)
+    except keys.KeyMismatchError as exc:  # another run recorded another key since the parameters were checked
+        if read_ahead is not None:
+            read_ahead.cancel()
+        warehouse.close_engine(engine)
+        return outcome.failed(flow_run.id, exc, logger)
     except Exception as exc:
         # Stopped before the end (the warehouse went away after its retries, a bug): say so in
         # pipeline_run and in the artifacts, then fail with the original error.

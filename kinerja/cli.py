@@ -11,7 +11,7 @@ import os
 import sys
 from contextlib import contextmanager
 
-from kinerja.periods import Month, PeriodError, month_range, previous_month
+from kinerja.periods import Month, PeriodError, previous_month
 
 # No network at run time: the local Prefect server must not phone home.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -39,12 +39,13 @@ def _common(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kinerja", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
+    # run and backfill check their periods themselves (kinerja.usage): one line, as the flows say it
     run = sub.add_parser("run", help="the monthly job for one month")
-    run.add_argument("--period", type=_month, help="YYYY-MM (default: the previous month, Asia/Jakarta)")
+    run.add_argument("--period", help="YYYY-MM (default: the previous month, Asia/Jakarta)")
     _common(run)
     back = sub.add_parser("backfill", help="the monthly job for each month of a range")
-    back.add_argument("--from", dest="from_period", type=_month, required=True, metavar="YYYY-MM")
-    back.add_argument("--to", dest="to_period", type=_month, required=True, metavar="YYYY-MM")
+    back.add_argument("--from", dest="from_period", required=True, metavar="YYYY-MM")
+    back.add_argument("--to", dest="to_period", required=True, metavar="YYYY-MM")
     _common(back)
     demo = sub.add_parser("demo", help="generate a demo year, backfill it and print the scorecard")
     demo.add_argument("--year", type=int, default=2024)
@@ -127,6 +128,11 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         print(f"kinerja: {problem}", file=sys.stderr)
         return EXIT_USAGE
+    if args.command in ("run", "backfill"):
+        problem = _usage_problem(args)
+        if problem:
+            print(f"kinerja: {problem}", file=sys.stderr)
+            return EXIT_USAGE
 
     if args.command == "run":
         from flows.monthly import monthly
@@ -139,11 +145,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "backfill":
         from flows.backfill import backfill
 
-        try:
-            month_range(args.from_period, args.to_period)
-        except PeriodError as exc:
-            print(f"kinerja: {exc}", file=sys.stderr)
-            return EXIT_USAGE
         with _url_kept_out_of_parameters(args.warehouse) as url:
             state = backfill(from_period=str(args.from_period), to_period=str(args.to_period),
                              landing_dir=args.landing, warehouse_url=url, return_state=True)
@@ -160,6 +161,25 @@ def main(argv: list[str] | None = None) -> int:
 
         return quality.cli(args)
     return EXIT_USAGE
+
+
+def _usage_problem(args) -> str | None:
+    """Why ``run`` or ``backfill`` cannot start as asked, or None: the checks the flows make first
+    (kinerja.usage), then whether the key is the warehouse's (read only; kinerja.keys)."""
+    from kinerja import keys, usage
+    from kinerja.config import resolve
+
+    try:
+        if args.command == "run":
+            months = [Month.parse(args.period) if args.period is not None else previous_month()]
+        else:
+            months = usage.parse_range(args.from_period, args.to_period, ("--from", "--to"))
+        key = usage.check_run(months, defaulted=args.command == "run" and args.period is None)
+        if key is not None:
+            keys.check_url(resolve(args.landing, args.warehouse).warehouse_url, key)
+    except usage.BAD_USAGE as exc:
+        return str(exc)
+    return None
 
 
 def demo(args) -> int:

@@ -1,16 +1,56 @@
-"""One pseudonym key per warehouse: the first run records its fingerprint, another key is refused."""
+"""One pseudonym key per warehouse: the first run records its fingerprint, another key is refused before
+anything is staged."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from pathlib import Path
 
 import pytest
 
-from kinerja import keys, warehouse
+from flows.backfill import backfill
+from flows.monthly import monthly
+from kinerja import demo, keys, warehouse
+from kinerja.cli import main
+from kinerja.privacy import KEY_ENV
 
 KEY_A = "first-pseudonym-key-0123456789"
 KEY_B = "second-pseudonym-key-9876543210"
+MISMATCH = str(keys.KeyMismatchError())
+
+
+@pytest.fixture(scope="module")
+def landing(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("landing")
+    demo.generate(root, 2024, seed=7, scale=0.02)
+    return root
+
+
+def scalar(url: str, sql: str):
+    engine = warehouse.create_engine(url)
+    try:
+        return warehouse.query(engine, sql).iloc[0, 0]
+    finally:
+        engine.dispose()
+
+
+def staged(url: str) -> dict:
+    """What a key change may not alter: rows staged per personal-data extract and runs recorded."""
+    return {t: int(scalar(url, f"SELECT COUNT(*) FROM {t}"))
+            for t in ("stg_simpeg__pns_snapshot", "stg_simdiklat__training", "pipeline_run")}
+
+
+def recorded(url: str) -> dict:
+    engine = warehouse.create_engine(url)
+    try:
+        return warehouse.query(engine, f"SELECT * FROM {keys.TABLE}").to_dict("records")[0]
+    finally:
+        engine.dispose()
+
+
+def cli(argv: list[str], landing: Path, url: str) -> int:
+    return main([*argv, "--landing", str(landing), "--warehouse", url])
 
 
 def test_the_fingerprint_is_an_hmac_of_a_fixed_label_keyed_by_the_key():
@@ -32,3 +72,34 @@ def test_the_first_claim_records_the_key_and_another_key_is_refused(engine_fixtu
     assert len(rows) == 1 and rows[0]["fingerprint"] == keys.fingerprint(KEY_A.encode())
     assert rows[0]["recorded_by"] == "run-1"
     assert KEY_A not in str(rows)  # never the key itself
+
+
+@pytest.mark.flow
+def test_a_run_with_another_key_is_refused_before_anything_is_staged(prefect_harness, landing, sqlite_url,
+                                                                      monkeypatch, capsys):
+    monkeypatch.setenv(KEY_ENV, KEY_A)
+    assert cli(["run", "--period", "2024-01"], landing, sqlite_url) == 0
+    first_run = scalar(sqlite_url, "SELECT run_id FROM pipeline_run")
+    assert recorded(sqlite_url)["fingerprint"] == keys.fingerprint(KEY_A.encode())
+    assert recorded(sqlite_url)["recorded_by"] == first_run  # the run that first staged personal data
+    before = staged(sqlite_url)
+    assert before["stg_simpeg__pns_snapshot"] > 0
+
+    monkeypatch.setenv(KEY_ENV, KEY_B)
+    capsys.readouterr()
+    for argv in (["run", "--period", "2024-02"], ["backfill", "--from", "2024-02", "--to", "2024-03"]):
+        assert cli(argv, landing, sqlite_url) == 2
+        assert capsys.readouterr().err == f"kinerja: {MISMATCH}\n"
+        assert staged(sqlite_url) == before
+    # a deployment's run (the flow itself) ends Failed with the same message, having staged nothing
+    month = monthly(period="2024-02", landing_dir=str(landing), warehouse_url=sqlite_url, return_state=True)
+    year = backfill(from_period="2024-02", to_period="2024-03", landing_dir=str(landing), warehouse_url=sqlite_url,
+                    return_state=True)
+    for state in (month, year):
+        assert state.is_failed() and state.message == MISMATCH
+        with pytest.raises(keys.KeyMismatchError):
+            state.result()
+    assert staged(sqlite_url) == before
+
+    monkeypatch.setenv(KEY_ENV, KEY_A)  # the warehouse's key again
+    assert cli(["run", "--period", "2024-02"], landing, sqlite_url) == 0
