@@ -1,14 +1,17 @@
 """One pseudonym key per warehouse: the first run records its fingerprint, another key is refused before
-anything is staged."""
+anything is staged, and ``kinerja rekey`` changes it on purpose without counting anyone twice."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+import flows.backfill
 from flows.backfill import backfill
 from flows.monthly import monthly
 from kinerja import demo, keys, warehouse
@@ -57,6 +60,7 @@ def test_the_fingerprint_is_an_hmac_of_a_fixed_label_keyed_by_the_key():
     key = KEY_A.encode()
     assert keys.fingerprint(key) == hmac.new(key, b"kinerja pseudonym key fingerprint v1", hashlib.sha256).hexdigest()
     assert keys.fingerprint(key) != keys.fingerprint(KEY_B.encode())
+    assert sorted(e.id for e in keys.personal_data_extracts()) == ["simdiklat/training", "simpeg/pns_snapshot"]
 
 
 @pytest.mark.parametrize("engine_fixture", ["sqlite_engine", pytest.param("pg_engine", marks=pytest.mark.postgres)])
@@ -103,3 +107,87 @@ def test_a_run_with_another_key_is_refused_before_anything_is_staged(prefect_har
 
     monkeypatch.setenv(KEY_ENV, KEY_A)  # the warehouse's key again
     assert cli(["run", "--period", "2024-02"], landing, sqlite_url) == 0
+
+
+def n_pns(url: str):
+    engine = warehouse.create_engine(url)
+    try:
+        return warehouse.query(engine, "SELECT unit_code, period, value FROM indicator_component "
+                                       "WHERE indicator_no = 2 AND component = 'n_pns' ORDER BY unit_code, period")
+    finally:
+        engine.dispose()
+
+
+def results(url: str) -> pd.DataFrame:
+    """The current indicator values, without what says when and by which run."""
+    engine = warehouse.create_engine(url)
+    try:
+        df = warehouse.query(engine, "SELECT * FROM indicator_result")
+    finally:
+        engine.dispose()
+    return df.drop(columns=["run_id", "computed_at", "revision"]).sort_values(warehouse.RESULT_KEY).reset_index(
+        drop=True)
+
+
+def pseudonyms(url: str) -> set[str]:
+    engine = warehouse.create_engine(url)
+    try:
+        return set(warehouse.query(engine, "SELECT nip_pseudonym FROM stg_simpeg__pns_snapshot")["nip_pseudonym"])
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.flow
+@pytest.mark.parametrize("url_fixture", ["sqlite_url", pytest.param("pg_url", marks=pytest.mark.postgres)])
+def test_rekey_stages_personal_data_again_under_the_new_key_without_counting_twice(
+        url_fixture, request, prefect_harness, landing, monkeypatch, capsys):
+    url = request.getfixturevalue(url_fixture)
+    monkeypatch.setenv(KEY_ENV, KEY_A)
+    assert cli(["backfill", "--from", "2024-01", "--to", "2024-02"], landing, url) == 0
+    before, components, old, current = staged(url), n_pns(url), pseudonyms(url), results(url)
+    assert len(components) and components["value"].notna().all()
+
+    monkeypatch.setenv(KEY_ENV, KEY_B)
+    capsys.readouterr()
+    # refused, nothing changed: January's personal data is staged but outside the range ...
+    assert cli(["rekey", "--from", "2024-02", "--to", "2024-02"], landing, url) == 2
+    assert "personal data is staged from months outside 2024-02..2024-02 (2024-01)" in capsys.readouterr().err
+    # ... or a landing file needed to stage it again is gone
+    pns = next((landing / "simpeg" / "2024-02").glob("pns_snapshot.*"))
+    aside = landing / pns.name
+    shutil.move(pns, aside)
+    try:
+        assert cli(["rekey", "--from", "2024-01", "--to", "2024-02"], landing, url) == 2
+        assert "simpeg/pns_snapshot of 2024-02 could not be staged again: missing file" in capsys.readouterr().err
+    finally:
+        shutil.move(aside, pns)
+    assert staged(url) == before and recorded(url)["fingerprint"] == keys.fingerprint(KEY_A.encode())
+
+    at_backfill = {}
+    real_backfill = flows.backfill.backfill
+
+    def spied(**parameters):
+        at_backfill.update(staged(url))
+        return real_backfill(**parameters)
+
+    monkeypatch.setattr(flows.backfill, "backfill", spied)
+    assert cli(["rekey", "--from", "2024-01", "--to", "2024-02"], landing, url) == 0
+    said = capsys.readouterr().out
+    assert said.startswith("kinerja rekey: deleted the staged rows made with the old key (")
+    assert f"{before['stg_simpeg__pns_snapshot']} of simpeg/pns_snapshot" in said
+    assert f"{before['stg_simdiklat__training']} of simdiklat/training" in said
+    personal = ("stg_simpeg__pns_snapshot", "stg_simdiklat__training")
+    # every month's personal data was staged again before the backfill computed anything ...
+    assert {t: at_backfill[t] for t in personal} == {t: before[t] for t in personal}
+    # ... and once: the same rows, under new pseudonyms only
+    assert {t: staged(url)[t] for t in personal} == {t: before[t] for t in personal}
+    assert pseudonyms(url).isdisjoint(old)
+    assert recorded(url)["fingerprint"] == keys.fingerprint(KEY_B.encode())
+    assert recorded(url)["recorded_by"] == "kinerja rekey"
+    assert n_pns(url).equals(components)
+    pd.testing.assert_frame_equal(results(url), current)
+
+    # the new key is the warehouse's now
+    assert cli(["run", "--period", "2024-02"], landing, url) == 0
+    monkeypatch.setenv(KEY_ENV, KEY_A)
+    assert cli(["run", "--period", "2024-02"], landing, url) == 2
