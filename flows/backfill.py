@@ -2,7 +2,9 @@
 
 Each month runs as a subflow named ``kinerja-<month>``. A failed month does not alert on
 its own: when the backfill ends, one alert names every failed month with its failed
-extracts and indicators (``flows.alerts``).
+extracts and indicators (``flows.alerts``). Bad usage (a bad range, a year without a catalog, no
+usable or another pseudonym key) is caught for every month before the first one starts. Either
+ends the backfill Failed with its message, without a traceback (``flows.outcome``).
 
 The read-ahead worker (``kinerja.readahead``) reads one month ahead: the next month's files are
 queued behind this month's, so they are read while this month computes, loads and publishes.
@@ -15,29 +17,25 @@ from pathlib import Path
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+from prefect.states import State
 
-from flows import alerts
+from flows import alerts, outcome
 from flows.monthly import RequiredPeriod, RunFailed, check_parameters, monthly, save_snapshots
-from kinerja import pipeline, readahead, warehouse
+from kinerja import keys, pipeline, readahead, usage, warehouse
 from kinerja.catalog import load_catalog
-from kinerja.periods import Month, PeriodError, month_range
+from kinerja.periods import Month
+from kinerja.usage import BAD_USAGE
 
 
 def parse_range(from_period: str, to_period: str) -> list[Month]:
     """The months of the range, or a PeriodError naming the parameter at fault."""
-    bounds = []
-    for name, text in (("from_period", from_period), ("to_period", to_period)):
-        try:
-            bounds.append(Month.parse(text))
-        except PeriodError as exc:
-            raise PeriodError(f"{name}: {exc}") from None
-    return month_range(*bounds)
+    return usage.parse_range(from_period, to_period)
 
 
 @flow(name="kinerja-backfill", flow_run_name="kinerja-backfill-{from_period}-{to_period}",
       on_failure=[alerts.on_failure], on_crashed=[alerts.on_crashed])
 def backfill(from_period: RequiredPeriod, to_period: RequiredPeriod, landing_dir: str | None = None,
-             warehouse_url: str | None = None) -> dict:
+             warehouse_url: str | None = None) -> dict | State:
     """The monthly job for every month from ``from_period`` to ``to_period``, in order.
 
     Args:
@@ -47,14 +45,23 @@ def backfill(from_period: RequiredPeriod, to_period: RequiredPeriod, landing_dir
         warehouse_url: SQLAlchemy URL of the warehouse. Empty: KINERJA_WAREHOUSE_URL, else
             sqlite:///data/warehouse.db.
     """
-    months = parse_range(from_period, to_period)  # first: a bad range fails before any file is opened
-    _, settings = check_parameters(str(months[0]), landing_dir, warehouse_url)
     logger = get_run_logger()
+    try:
+        months = parse_range(from_period, to_period)  # first: a bad range fails before any file is opened
+        _, settings = check_parameters(str(months[0]), landing_dir, warehouse_url, months)
+    except BAD_USAGE as exc:
+        return outcome.failed(flow_run.id, exc, logger)
     failed, details = [], {}
     # The backfill's own heartbeat covers its months: a month's heartbeat thread sleeps in 1 s steps
     # and its run waits for it to wake before ending (~0.5 s a month, 6 s of a year's backfill). One
     # settings context for all months: each one costs ~0.2 s (Prefect validates its whole settings).
     with warehouse.shared_engine(settings.warehouse_url) as engine:  # one engine for all the months
+        key = usage.check_run(months)  # passed in check_parameters: only the key is wanted here
+        if key is not None:  # another key than the warehouse's is refused once, not month by month
+            try:
+                keys.check(engine, key)
+            except keys.KeyMismatchError as exc:
+                return outcome.failed(flow_run.id, exc, logger)
         try:
             with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
                 for i, m in enumerate(months):
@@ -72,7 +79,7 @@ def backfill(from_period: RequiredPeriod, to_period: RequiredPeriod, landing_dir
         save_snapshots(engine)  # the staging cache keeps the months' frames under this URL
     if failed:
         logger.error("backfill: %d of %d months failed", len(failed), len(months))
-        raise alerts.remember(flow_run.id, RunFailed("backfill failed months: " + " | ".join(failed),
+        return outcome.failed(flow_run.id, RunFailed("backfill failed months: " + " | ".join(failed),
                                                      period=f"{months[0]}..{months[-1]}", failed_months=details))
     return {"months": [str(m) for m in months]}
 

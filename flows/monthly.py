@@ -19,8 +19,13 @@ The catalog is passed to tasks as ``quote(catalog)``: Prefect otherwise walks ev
 target and band of it looking for futures, for every task run (~2 s of a backfill).
 
 Parameters are checked before anything else happens: a malformed period, a landing
-directory that is not there or a warehouse URL that does not parse stop the run
-with a clear message before any file is opened or any table is written.
+directory that is not there, a warehouse URL that does not parse, a year without a catalog or
+no usable pseudonym key (``kinerja.usage``, the command line's checks) stop the run with a clear
+message before any file is opened or any table is written. A key other than the warehouse's is
+refused before anything is staged (``kinerja.keys``).
+
+Expected failures (bad usage, a failed extract or indicator) end the run Failed with their
+message and no traceback (``flows.outcome``); anything else is a bug and raises.
 """
 
 from __future__ import annotations
@@ -35,18 +40,21 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.context import FlowRunContext
 from prefect.runtime import flow_run
+from prefect.states import State
 from prefect.utilities.annotations import quote
 from pydantic import Field
 
-from flows import alerts
+from flows import alerts, outcome
+from flows.outcome import RunFailed
 from flows.reporting import publish_run_artifacts
-from kinerja import pipeline, readahead, warehouse
+from kinerja import keys, pipeline, readahead, usage, warehouse
 from kinerja.catalog import load_catalog
 from kinerja.config import Settings, resolve
 from kinerja.indicators import base
 from kinerja.periods import MONTH_RE, Month, previous_month
 from kinerja.readahead import ReadAhead
 from kinerja.readers import ExtractFileError
+from kinerja.usage import BAD_USAGE, UsageError
 from kinerja.warehouse import safe_url
 from tasks.compute import compute_indicators, read_staged
 from tasks.ingest import ingest_extract
@@ -61,46 +69,30 @@ Period = Annotated[str | None, Field(json_schema_extra={"pattern": PERIOD_PATTER
 RequiredPeriod = Annotated[str, Field(json_schema_extra={"pattern": PERIOD_PATTERN, "examples": ["2024-01"]})]
 
 
-class RunFailed(RuntimeError):
-    """The run finished and loaded what it could, but an extract or an indicator failed.
-
-    Carries what failed, for the alert: ``period``, ``failed_extracts`` (extract id ->
-    message), ``failed_indicators`` (indicator no -> reason) and ``indicator_names``.
-    """
-
-    def __init__(self, message: str, *, period: str | None = None, failed_extracts: dict | None = None,
-                 failed_indicators: dict | None = None, indicator_names: dict | None = None,
-                 failed_months: dict | None = None):
-        super().__init__(message)
-        self.period = period
-        self.failed_extracts = dict(failed_extracts or {})
-        self.failed_indicators = dict(failed_indicators or {})
-        self.indicator_names = dict(indicator_names or {})
-        self.failed_months = dict(failed_months or {})
-
-
 def resolve_period(period: str | None) -> Month:
     return Month.parse(period) if period else previous_month()
 
 
-def check_parameters(period: str | None, landing_dir: str | None, warehouse_url: str | None
-                     ) -> tuple[Month, Settings]:
-    """Validate the run's parameters before any file is opened (raises PeriodError / ValueError)."""
+def check_parameters(period: str | None, landing_dir: str | None, warehouse_url: str | None,
+                     months: list[Month] | None = None) -> tuple[Month, Settings]:
+    """Validate the run's parameters before any file is opened or any table written (raises one of
+    ``kinerja.usage.BAD_USAGE``). ``months``: every month the run covers (a backfill's), default ``period``."""
     month = resolve_period(period)
     settings = resolve(landing_dir, warehouse_url)
     if not settings.landing_dir.is_dir():
         what = "is not a directory" if settings.landing_dir.exists() else "does not exist"
-        raise ValueError(f"landing directory {settings.landing_dir} {what} (parameter landing_dir, "
+        raise UsageError(f"landing directory {settings.landing_dir} {what} (parameter landing_dir, "
                          f"or KINERJA_LANDING_DIR)")
     try:
         url = sa.make_url(settings.warehouse_url)
     except sa.exc.ArgumentError:
-        raise ValueError("warehouse URL does not parse as a SQLAlchemy URL (parameter warehouse_url, "
+        raise UsageError("warehouse URL does not parse as a SQLAlchemy URL (parameter warehouse_url, "
                          "or KINERJA_WAREHOUSE_URL), e.g. sqlite:///data/warehouse.db") from None
     if warehouse_url and sa.make_url(warehouse_url).password:
         # a flow parameter is stored and shown by Prefect: credentials only come from the environment
-        raise ValueError(f"parameter warehouse_url carries a password ({safe_url(url)}): pass credentials "
+        raise UsageError(f"parameter warehouse_url carries a password ({safe_url(url)}): pass credentials "
                          "through KINERJA_WAREHOUSE_URL in the worker's environment instead")
+    usage.check_run(months or [month], defaulted=not period)
     return month, settings
 
 
@@ -111,7 +103,8 @@ def _run_name() -> str:
 
 @flow(name="kinerja-monthly", flow_run_name=_run_name, validate_parameters=True,
       on_failure=[alerts.on_failure], on_crashed=[alerts.on_crashed])
-def monthly(period: Period = None, landing_dir: str | None = None, warehouse_url: str | None = None) -> dict:
+def monthly(period: Period = None, landing_dir: str | None = None, warehouse_url: str | None = None
+            ) -> dict | State:
     """Run one month (default: the previous month in Asia/Jakarta) and restate its year to date.
 
     Args:
@@ -120,8 +113,11 @@ def monthly(period: Period = None, landing_dir: str | None = None, warehouse_url
         warehouse_url: SQLAlchemy URL of the warehouse. Empty: KINERJA_WAREHOUSE_URL, else
             sqlite:///data/warehouse.db. Keep passwords out of parameters: set them in the worker's environment.
     """
-    month, settings = check_parameters(period, landing_dir, warehouse_url)
     logger = get_run_logger()
+    try:
+        month, settings = check_parameters(period, landing_dir, warehouse_url)
+    except BAD_USAGE as exc:
+        return outcome.failed(flow_run.id, exc, logger)
     catalog = load_catalog(month.year)
     engine = warehouse.open_engine(settings.warehouse_url)
     run_id = str(flow_run.id or uuid.uuid4())
@@ -134,6 +130,8 @@ def monthly(period: Period = None, landing_dir: str | None = None, warehouse_url
         if readahead.workers() else None
     try:
         prepare_warehouse(engine, quote(catalog))
+        if usage.needs_personal_data(catalog):  # records the key, or refuses another one, before staging
+            keys.claim(engine, usage.usable_key(), run_id)
         start_run(engine, run_id, "kinerja-monthly", catalog.pk_year, str(month))
         for ext in needed:
             try:
@@ -167,6 +165,11 @@ def monthly(period: Period = None, landing_dir: str | None = None, warehouse_url
                                         pd.concat(components, ignore_index=True), sorted(failed_indicators),
                                         pipeline.compute_action_plan(catalog, plan_inputs, windows))
         summary = load_results(engine, catalog.pk_year, output, run_id)
+    except keys.KeyMismatchError as exc:  # another run recorded another key since the parameters were checked
+        if read_ahead is not None:
+            read_ahead.cancel()
+        warehouse.close_engine(engine)
+        return outcome.failed(flow_run.id, exc, logger)
     except Exception as exc:
         # Stopped before the end (the warehouse went away after its retries, a bug): say so in
         # pipeline_run and in the artifacts, then fail with the original error.
@@ -190,11 +193,10 @@ def monthly(period: Period = None, landing_dir: str | None = None, warehouse_url
               "failed_indicators": failed_indicators, "loaded": summary.__dict__}
     warehouse.close_engine(engine)
     if message:
-        logger.error(message)
         names = {ind.no: ind.short_name for ind in indicators if ind.no in failed_indicators}
-        raise alerts.remember(flow_run.id, RunFailed(
+        return outcome.failed(flow_run.id, RunFailed(
             message, period=str(month), failed_extracts=failed_extracts, failed_indicators=failed_indicators,
-            indicator_names=names))
+            indicator_names=names), logger)
     return result
 
 

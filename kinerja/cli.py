@@ -11,7 +11,7 @@ import os
 import sys
 from contextlib import contextmanager
 
-from kinerja.periods import Month, PeriodError, month_range, previous_month
+from kinerja.periods import Month, PeriodError, previous_month
 
 # No network at run time: the local Prefect server must not phone home.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -65,13 +65,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kinerja", description=__doc__.splitlines()[0], epilog=EPILOG,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
+    # run, backfill and rekey check their periods themselves (kinerja.usage): one line, as the flows say it
     run = sub.add_parser("run", help="the monthly job for one month")
-    run.add_argument("--period", type=_month, help="YYYY-MM (default: the previous month, Asia/Jakarta)")
+    run.add_argument("--period", help="YYYY-MM (default: the previous month, Asia/Jakarta)")
     _common(run)
     back = sub.add_parser("backfill", help="the monthly job for each month of a range")
-    back.add_argument("--from", dest="from_period", type=_month, required=True, metavar="YYYY-MM")
-    back.add_argument("--to", dest="to_period", type=_month, required=True, metavar="YYYY-MM")
+    back.add_argument("--from", dest="from_period", required=True, metavar="YYYY-MM")
+    back.add_argument("--to", dest="to_period", required=True, metavar="YYYY-MM")
     _common(back)
+    rekey = sub.add_parser("rekey", help="change the pseudonym key on purpose: stage the months' personal "
+                                         "data again under the key now set")
+    rekey.add_argument("--from", dest="from_period", required=True, metavar="YYYY-MM")
+    rekey.add_argument("--to", dest="to_period", required=True, metavar="YYYY-MM")
+    _common(rekey)
     demo = sub.add_parser("demo", help="generate a demo year, backfill it and print the scorecard")
     demo.add_argument("--year", type=int, default=2024)
     demo.add_argument("--seed", type=int, default=2024)
@@ -103,12 +109,12 @@ def _landing_problem(args) -> str | None:
     where = "--landing" if args.landing is not None else (LANDING_ENV if text else "the default landing directory")
     if text is not None and (not text.strip() or any(ord(ch) < 32 for ch in text)):
         return f"{where}: an empty path or a path with a control character"
-    if args.command not in ("run", "backfill", "demo"):
+    if args.command not in ("run", "backfill", "rekey", "demo"):
         return None
     landing = resolve(args.landing, None).landing_dir
     if landing.exists() and not landing.is_dir():
         return f"{where} {landing} is not a directory"
-    if args.command in ("run", "backfill") and not landing.exists():
+    if args.command in ("run", "backfill", "rekey") and not landing.exists():
         return f"{where} {landing} does not exist"
     return None
 
@@ -143,6 +149,11 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         print(f"kinerja: {problem}", file=sys.stderr)
         return EXIT_USAGE
+    if args.command in ("run", "backfill", "rekey"):
+        problem = _usage_problem(args)
+        if problem:
+            print(f"kinerja: {problem}", file=sys.stderr)
+            return EXIT_USAGE
 
     if args.command == "run":
         from flows.monthly import monthly
@@ -155,16 +166,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "backfill":
         from flows.backfill import backfill
 
-        try:
-            month_range(args.from_period, args.to_period)
-        except PeriodError as exc:
-            print(f"kinerja: {exc}", file=sys.stderr)
-            return EXIT_USAGE
         with _url_kept_out_of_parameters(args.warehouse) as url:
             state = backfill(from_period=str(args.from_period), to_period=str(args.to_period),
                              landing_dir=args.landing, warehouse_url=url, return_state=True)
         return _state_exit(state)
 
+    if args.command == "rekey":
+        return rekey(args)
     if args.command == "demo":
         return demo(args)
     if args.command == "report":
@@ -176,6 +184,67 @@ def main(argv: list[str] | None = None) -> int:
 
         return quality.cli(args)
     return EXIT_USAGE
+
+
+def _usage_problem(args) -> str | None:
+    """Why ``run``, ``backfill`` or ``rekey`` cannot start as asked, or None: the checks the flows make
+    first (kinerja.usage), then whether the key is the warehouse's (read only; kinerja.keys). ``rekey``
+    needs a usable key even without personal data in the range, and replacing the warehouse's is its job."""
+    from kinerja import keys, usage
+    from kinerja.config import resolve
+
+    try:
+        if args.command == "run":
+            months = [Month.parse(args.period) if args.period is not None else previous_month()]
+        else:
+            months = usage.parse_range(args.from_period, args.to_period, ("--from", "--to"))
+        key = usage.check_run(months, defaulted=args.command == "run" and args.period is None)
+        if args.command == "rekey":
+            usage.usable_key()
+        elif key is not None:
+            keys.check_url(resolve(args.landing, args.warehouse).warehouse_url, key)
+    except usage.BAD_USAGE as exc:
+        return str(exc)
+    return None
+
+
+def rekey(args) -> int:
+    """Change the warehouse's pseudonym key on purpose (kinerja.keys): refuse when a month of personal
+    data staged now would be lost, delete the personal-data staging rows and record the new key, stage
+    the months' personal data again, then backfill the months from their landing files."""
+    import sqlalchemy as sa
+
+    from flows.alerts import redact
+    from flows.backfill import backfill
+    from kinerja import keys, usage, warehouse
+    from kinerja.config import resolve
+
+    settings = resolve(args.landing, args.warehouse)
+    months = usage.parse_range(args.from_period, args.to_period, ("--from", "--to"))
+    engine = warehouse.create_engine(settings.warehouse_url)
+    try:
+        warehouse.ensure_schema(engine)
+        problem = keys.restage_problem(engine, settings.landing_dir, months)
+        if problem:
+            print(f"kinerja: {problem}", file=sys.stderr)
+            return EXIT_USAGE
+        deleted = keys.reset(engine, usage.usable_key())
+        rows = ", ".join(f"{n} of {extract_id}" for extract_id, n in deleted.items())
+        print(f"kinerja rekey: deleted the staged rows made with the old key ({rows}), recorded the new key")
+        restaged = keys.restage(engine, settings.landing_dir, months)
+    except sa.exc.OperationalError as exc:  # unreachable or busy beyond its timeout: nothing else to report
+        first_line = str(exc).splitlines()[0] if str(exc) else ""
+        print(redact(f"kinerja rekey: the warehouse {warehouse.safe_url(settings.warehouse_url)} failed: "
+                     f"{type(exc).__name__}: {first_line}", settings.warehouse_url), file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        engine.dispose()
+    rows = ", ".join(f"{n} of {extract_id}" for extract_id, n in restaged.items())
+    print(f"kinerja rekey: staged {months[0]}..{months[-1]} again under the new key ({rows}); backfilling them")
+    with _url_kept_out_of_parameters(args.warehouse) as url:
+        state = backfill(from_period=str(months[0]), to_period=str(months[-1]), landing_dir=args.landing,
+                         warehouse_url=url, return_state=True)
+    return _state_exit(state)
 
 
 def demo(args) -> int:

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")  # a valid month: the deployments' parameter pattern
+# The shape alone, so that a month outside 01-12 gets a message of its own.
+_MONTH_SHAPE = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
 
 
 class PeriodError(ValueError):
@@ -24,10 +26,12 @@ class Month:
 
     @classmethod
     def parse(cls, text: str) -> Month:
-        m = MONTH_RE.match(str(text).strip())
+        m = _MONTH_SHAPE.match(str(text).strip())
         if not m:
             raise PeriodError(f"period must look like YYYY-MM (e.g. 2024-03), got {text!r}")
         year, month = int(m.group(1)), int(m.group(2))
+        if not 1 <= month <= 12:
+            raise PeriodError(f"period month must be 01-12, got {text!r}")
         if not 2000 <= year <= 2100:
             raise PeriodError(f"period year {year} is outside 2000-2100")
         return cls(year, month)

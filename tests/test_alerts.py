@@ -262,3 +262,16 @@ def test_a_run_stopped_by_an_error_is_recorded_published_and_alerted(prefect_har
     assert "kinerja-2024-scorecard" in keys
     assert [b["flow_run"]["id"] for b in receiver.bodies] == [run_id]
     assert receiver.bodies[0]["period"] == "2024-04" and "the load broke" in receiver.bodies[0]["text"]
+
+
+@pytest.mark.flow
+def test_a_run_refused_as_bad_usage_alerts_with_its_message(prefect_harness, monkeypatch, receiver, tmp_path):
+    monkeypatch.setenv(alerts.ALERT_URL_ENV, receiver.url)
+    state = monthly(period="2031-03", landing_dir=str(tmp_path), warehouse_url=f"sqlite:///{tmp_path / 'wh.db'}",
+                    return_state=True)
+    assert state.is_failed() and state.message.startswith("period 2031-03: no catalog for PK year 2031")
+    assert [b["flow_run"]["id"] for b in receiver.bodies] == [str(state.state_details.flow_run_id)]
+    alert = receiver.bodies[0]
+    assert alert["event"] == "failed" and alert["period"] == "2031-03" and alert["message"] == state.message
+    assert alert["text"].startswith("Kinerja FAILED: kinerja-2031-03 (kinerja-monthly), period 2031-03 | "
+                                    f"{state.message} | ")

@@ -14,6 +14,16 @@ def test_malformed_period_is_rejected(bad):
         Month.parse(bad)
 
 
+@pytest.mark.parametrize(("bad", "problem"), [
+    ("2024-13", "period month must be 01-12, got '2024-13'"), ("2024-00", "period month must be 01-12"),
+    ("2024-3", "period must look like YYYY-MM (e.g. 2024-03), got '2024-3'"),
+    ("1999-01", "period year 1999 is outside 2000-2100")])
+def test_a_bad_period_says_what_is_wrong_with_it(bad, problem):
+    with pytest.raises(PeriodError) as raised:
+        Month.parse(bad)
+    assert str(raised.value).startswith(problem)
+
+
 def test_cutoff_is_the_fifth_of_the_next_month_end_of_day_in_jakarta():
     assert deadline_after(date(2024, 3, 31), 5, "Asia/Jakarta") == datetime(2024, 4, 5, 23, 59, 59, tzinfo=WIB)
     assert deadline_after(date(2024, 12, 15), 5, "Asia/Jakarta") == datetime(2025, 1, 5, 23, 59, 59, tzinfo=WIB)

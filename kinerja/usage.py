@@ -1,0 +1,78 @@
+"""Bad usage, caught before a run starts: the same checks, in the same words, for the command line
+(exit status 2, before Prefect starts) and for the flows (the run ends Failed with the message,
+before any file is opened or any table written).
+
+What a run of some months needs: a catalog for each of their PK years, and, when the catalog needs
+an extract with personal data, a usable pseudonym key. That the key is the warehouse's own is
+checked against the warehouse (kinerja.keys): by the command line before Prefect starts, by the
+flows before they stage anything.
+"""
+
+from __future__ import annotations
+
+import tomllib
+
+from kinerja import keys, pipeline
+from kinerja.catalog import Catalog, CatalogError, catalog_path, load_catalog
+from kinerja.paths import CATALOG_DIR
+from kinerja.periods import Month, PeriodError, month_range
+from kinerja.privacy import MissingKeyError, pseudonym_key
+
+
+class UsageError(ValueError):
+    """A run that cannot start as asked; the message (one line) says what to do."""
+
+
+# What a run reports as bad usage: its own message, no traceback (CLI exit status 2).
+BAD_USAGE = (UsageError, PeriodError, keys.KeyMismatchError)
+
+
+def parse_range(first: str, last: str, names: tuple[str, str] = ("from_period", "to_period")) -> list[Month]:
+    """The months from ``first`` to ``last``, or a PeriodError naming the bound at fault."""
+    bounds = []
+    for name, text in zip(names, (first, last), strict=True):
+        try:
+            bounds.append(Month.parse(text))
+        except PeriodError as exc:
+            raise PeriodError(f"{name}: {exc}") from None
+    return month_range(*bounds)
+
+
+def catalogs(months: list[Month], defaulted: bool = False) -> list[Catalog]:
+    """The catalog of every PK year of the months (UsageError naming the missing file and where catalogs
+    are looked for). ``defaulted``: the month was not given but is the previous month."""
+    found = []
+    for year in sorted({m.year for m in months}):
+        path = catalog_path(year)
+        first = min(m for m in months if m.year == year)
+        what = f"period {first}" + (" (the previous month: no period was given)" if defaulted else "")
+        if not path.is_file():
+            raise UsageError(f"{what}: no catalog for PK year {year}: {path.name} is not in {CATALOG_DIR} "
+                             "(add the year's agreement there, or choose a period of a year that has one)")
+        try:
+            found.append(load_catalog(year))
+        except (CatalogError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
+            raise UsageError(f"{what}: the catalog {path} does not load: {type(exc).__name__}: {exc}") from None
+    return found
+
+
+def needs_personal_data(catalog: Catalog) -> bool:
+    """Whether a run of the catalog's year stages an extract with personal identifiers."""
+    return any(c.pii for ext in pipeline.needed_extracts(catalog) for c in ext.columns)
+
+
+def usable_key() -> bytes:
+    """The pseudonym key from the environment (UsageError when it is missing or too short)."""
+    try:
+        return pseudonym_key()
+    except MissingKeyError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def check_run(months: list[Month], *, defaulted: bool = False) -> bytes | None:
+    """Everything that makes a run of ``months`` bad usage, before it opens a file or the warehouse
+    (raises UsageError). The pseudonym key when the run stages personal data, else None: the caller
+    compares it with the warehouse's (kinerja.keys)."""
+    if any(needs_personal_data(c) for c in catalogs(months, defaulted)):
+        return usable_key()
+    return None
