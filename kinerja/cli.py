@@ -37,13 +37,16 @@ the pseudonym key, KINERJA_PSEUDONYM_KEY (environment only):
   a secret of at least 16 characters that keys the one-way hash replacing every NIP before it is
   stored. It must be the same every month: under another key the same civil servant gets another
   pseudonym and the months no longer join. Keep it out of git and out of the warehouse. Without it,
-  personnel extracts are refused; `kinerja demo` makes up a demo key when none is set.
+  personnel extracts are refused; `kinerja demo` makes up a demo key when none is set. The
+  warehouse remembers a fingerprint of the key (never the key) and refuses another one; to change
+  the key on purpose, run `kinerja rekey --from YYYY-MM --to YYYY-MM`.
 
 exit status:
   0  done: every indicator computed (report written, quality report printed)
   1  the run finished but something failed (an extract, an indicator): its log says what;
      quality: no run of that period
-  2  bad usage: a malformed period or option, a missing landing directory or warehouse
+  2  bad usage: a malformed period or option, a missing landing directory or warehouse, a year
+     without a catalog, a missing or short key, or not the key the warehouse was built with
 """
 
 
