@@ -29,6 +29,8 @@ PANDERA_DTYPES = {
     "datetime": None,  # tz-aware, set per context
     "month": "string",
 }
+# the portable SQL type (SQLite and PostgreSQL) each column kind is staged as (sql/staging/, checked by
+# tests/test_extract_definitions.py)
 SQL_TYPES = {
     "text": "TEXT",
     "int": "BIGINT",

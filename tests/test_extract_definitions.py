@@ -19,15 +19,12 @@ ROOT = Path(__file__).resolve().parent.parent
 STAGING = ROOT / "sql" / "staging"
 DOC = ROOT / "docs" / "warehouse.md"
 LINEAGE = [("_landing_month", "TEXT"), ("_file", "TEXT"), ("_row_number", "BIGINT"), ("_run_id", "TEXT")]
-# the portable SQL type (SQLite and PostgreSQL) each column kind is staged as
-SQL_TYPE = {"text": "TEXT", "int": "BIGINT", "float": "DOUBLE PRECISION", "bool": "BOOLEAN", "date": "DATE",
-            "datetime": "TIMESTAMPTZ", "month": "TEXT"}
 EXTRACT_IDS = sorted(extracts.registry())
 
 
 def expected(ext: Extract) -> list[tuple[str, str, bool]]:
     """(staged column, SQL type, nullable) in order: a personal identifier is staged as its pseudonym."""
-    cols = [(c.staged_name, "TEXT" if c.pii else SQL_TYPE[c.kind], c.nullable) for c in (*ext.columns,
+    cols = [(c.staged_name, "TEXT" if c.pii else extracts.SQL_TYPES[c.kind], c.nullable) for c in (*ext.columns,
                                                                                           *ext.extra_staged)]
     return cols + [(name, sql_type, False) for name, sql_type in LINEAGE]
 
