@@ -213,7 +213,71 @@ def test_a_directory_named_like_the_file_is_not_a_file(tmp_path):
         read(tmp_path, SKM)
 
 
-# -- the fast readers (pyarrow for CSV, calamine for XLSX) read exactly what the csv module and openpyxl read ---------
+# -- how a CSV splits into records: quoting, blank records, rows of another width, in every encoding ------------
+
+BUDGET_HEADER = "sub_activity_code,month,pagu,rpd,realisasi"
+ROW = ["5.01", "2024-03", "1", "2", "3"]
+ROW_2 = ["5.02", "2024-03", "1", "2", "3"]
+
+# name -> (text, the cells read, their row numbers, a note, the row errors as (index, start of the reason))
+CSV_CASES = {
+    "plain": (f"{BUDGET_HEADER}\n5.01,2024-03,100,50.5,25\n5.02,2024-03,200,,\n",
+              [["5.01", "2024-03", "100", "50.5", "25"], ["5.02", "2024-03", "200", "", ""]], [2, 3], None, []),
+    "byte order mark, CRLF, a quoted delimiter": (
+        f"\ufeff{BUDGET_HEADER}\r\n5.01,2024-03,\"1,5\",2,3\r\n", [["5.01", "2024-03", "1,5", "2", "3"]], [2],
+        "decimal ','", []),
+    "doubled quotes, a line break in a value, no final line break": (
+        f"{BUDGET_HEADER}\n5.01,2024-03,1,2,\"a \"\"b\"\"\nc\"\n5.02,2024-03,1,2,3",
+        [["5.01", "2024-03", "1", "2", 'a "b"\nc'], ROW_2], [2, 3], "does not end with a line break", []),
+    "blank records": (f"{BUDGET_HEADER}\n,,,,\n5.01,2024-03,1,2,3\n , ,\u00a0, ,\x1c\n5.02,2024-03,1,2,3\n",
+                      [ROW, ROW_2], [3, 5], None, []),
+    "an empty line": (f"{BUDGET_HEADER}\n\n5.01,2024-03,1,2,3\n", [ROW], [3], None, []),
+    "title rows": (f"Laporan APBD\n\n{BUDGET_HEADER}\n5.01,2024-03,1,2,3\n", [ROW], [4],
+                   "header on row 3 (2 title row(s) above it skipped)", []),
+    "a quoted title row": (f"\"Laporan, \"\"APBD\"\"\"\n{BUDGET_HEADER}\n5.01,2024-03,1,2,3\n", [ROW], [3],
+                           "header on row 2 (1 title row(s) above it skipped)", []),
+    "a short row, a trailing delimiter": (
+        f"{BUDGET_HEADER}\n5.01,2024-03,1,2\n5.02,2024-03,1,2,3,\n5.03,2024-03,1,2,3\n",
+        [["5.01", "2024-03", "1", "2", None], ROW_2, ["5.03", "2024-03", "1", "2", "3"]], [2, 3, 4], None,
+        [(0, "row has 4 of the header's 5 fields: the line is cut short")]),
+    "rows of another width among a title row of the header's width and a value over two lines": (
+        f"T,x,y,z,w\n{BUDGET_HEADER}\n5.01,2024-03,1,2,3\n  \n5.02,2024-03,\"1\n2\",2\n5.03,2024-03,1,2,3,,\n"
+        "5.04,2024-03,1,2,3,x\n",
+        [ROW, ["5.02", "2024-03", "1\n2", "2", None], ["5.03", "2024-03", "1", "2", "3"],
+         ["5.04", "2024-03", "1", "2", "3"]], [3, 5, 6, 7], "header on row 2",
+        [(1, "row has 4 of the header's 5 fields"), (3, "row has 6 fields but the header has 5: a value holding")]),
+    "CR line ends, text after a closing quote": (
+        f"{BUDGET_HEADER}\n5.01,2024-03,1,2,3\r5.02,\"2024-03\"x,1,2,3\r",
+        [ROW, ["5.02", "2024-03x", "1", "2", "3"]], [2, 3], None, []),
+    "a quote left open": (f"{BUDGET_HEADER}\n5.01,2024-03,1,2,\"open quote\n",
+                          [["5.01", "2024-03", "1", "2", "open quote\n"]], [2], None, []),
+    "a very long value": (f"{BUDGET_HEADER}\n5.01,2024-03,1,2,{'9' * 200_000}\n",
+                          [["5.01", "2024-03", "1", "2", "9" * 200_000]], [2], None, []),
+    "semicolons and a decimal comma": (BUDGET_HEADER.replace(",", ";") + "\n5.01;2024-03;1.234,5;2;3\n",
+                                       [["5.01", "2024-03", "1.234,5", "2", "3"]], [2], "decimal ','", []),
+    "a header only": (f"{BUDGET_HEADER}\n", [], [], "header only: no data rows", []),
+}
+
+
+def _cells(raw) -> list[list]:
+    return raw.frame.astype(object).where(raw.frame.notna(), None).values.tolist()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "cp1252"])
+@pytest.mark.parametrize("case", CSV_CASES)
+def test_csv_records(tmp_path, case, encoding):
+    text, cells, numbers, note, errors = CSV_CASES[case]
+    if encoding == "cp1252" and "\ufeff" in text:
+        pytest.skip("a byte order mark is Unicode")
+    land(tmp_path, BUDGET, "budget_monthly.csv", text.encode(encoding))
+    raw = read(tmp_path, BUDGET)
+    assert raw.frame.columns.tolist() == BUDGET_HEADER.split(",")
+    assert (_cells(raw), raw.row_numbers.tolist()) == (cells, numbers)
+    assert note is None or any(note in n for n in raw.notes), raw.notes
+    assert [(e["index"], e["check_name"]) for e in raw.row_errors] == [(i, "field_count") for i, _ in errors]
+    for e, (_, reason) in zip(raw.row_errors, errors, strict=True):
+        assert e["reason"].startswith(reason), e["reason"]
+
 
 def _read_or_error(root: Path, ext):
     try:
@@ -223,11 +287,10 @@ def _read_or_error(root: Path, ext):
 
 
 def _assert_read_alike(root: Path, ext, monkeypatch) -> None:
-    """The file reads the same (cells, None or "", row numbers, notes, row errors, or the error) with the fast
-    readers as with the csv module and openpyxl alone."""
+    """The workbook reads the same (cells, None or "", row numbers, notes, row errors, or the error) with calamine
+    as with openpyxl alone."""
     fast = _read_or_error(root, ext)
     with monkeypatch.context() as m:
-        m.setattr(readers, "_arrow_records", lambda *args: None)
         m.setattr(readers, "_calamine_rows", lambda path: None)
         slow = _read_or_error(root, ext)
     if isinstance(fast, str) or isinstance(slow, str):
@@ -236,39 +299,6 @@ def _assert_read_alike(root: Path, ext, monkeypatch) -> None:
     pd.testing.assert_frame_equal(fast.frame, slow.frame, check_exact=True)
     assert fast.row_numbers.tolist() == slow.row_numbers.tolist()
     assert (fast.decimal, fast.notes, fast.row_errors) == (slow.decimal, slow.notes, slow.row_errors)
-
-
-BUDGET_HEADER = "sub_activity_code,month,pagu,rpd,realisasi"
-
-
-@pytest.mark.parametrize("text", [
-    f"{BUDGET_HEADER}\n5.01,2024-03,100,50.5,25\n5.02,2024-03,200,,\n",
-    f"\ufeff{BUDGET_HEADER}\r\n5.01,2024-03,\"1,5\",2,3\r\n",  # BOM, CRLF, a quoted delimiter
-    f"{BUDGET_HEADER}\n5.01,2024-03,1,2,\"a \"\"b\"\"\nc\"\n5.02,2024-03,1,2,3",  # quotes, a line break, no final one
-    f"{BUDGET_HEADER}\n,,,,\n5.01,2024-03,1,2,3\n , ,\u00a0, ,\x1c\n5.02,2024-03,1,2,3\n",  # blank records
-    f"{BUDGET_HEADER}\n\n5.01,2024-03,1,2,3\n",  # an empty line
-    f"Laporan APBD\n\n{BUDGET_HEADER}\n5.01,2024-03,1,2,3\n",  # title rows
-    f"\"Laporan, \"\"APBD\"\"\"\n{BUDGET_HEADER}\n5.01,2024-03,1,2,3\n",  # a quoted title row
-    f"{BUDGET_HEADER}\n5.01,2024-03,1,2\n5.02,2024-03,1,2,3,\n5.03,2024-03,1,2,3\n",  # short row, trailing comma
-    f"{BUDGET_HEADER}\n5.01,2024-03,1,2,3\r5.02,\"2024-03\"x,1,2,3\r",  # CR line ends, text after a quote
-    f"{BUDGET_HEADER}\n5.01,2024-03,1,2,\"open quote\n",
-    f"{BUDGET_HEADER}\n5.01,2024-03,1,2,{'9' * 200_000}\n",  # a field longer than the csv module accepts
-    BUDGET_HEADER.replace(",", ";") + "\n5.01;2024-03;1.234,5;2;3\n",
-    f"{BUDGET_HEADER}\n",
-])
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "cp1252"])
-def test_csv_reads_alike_with_and_without_pyarrow(tmp_path, monkeypatch, text, encoding):
-    data = text.encode(encoding, errors="replace")
-    land(tmp_path, BUDGET, "budget_monthly.csv", data)
-    _assert_read_alike(tmp_path, BUDGET, monkeypatch)
-
-
-def test_a_plain_csv_is_split_by_pyarrow_and_an_unusual_one_by_the_csv_module():
-    columns, numbers = readers._arrow_records('a,b\n1,"x\ny"\n,\n2,z\n', 0, ",", ["a", "b"])
-    assert [c.to_pylist() for c in columns] == [["1", "2"], ["x\ny", "z"]]
-    assert numbers == [2, 4]  # the blank record (row 3) is skipped but counted
-    assert readers._arrow_records("a,b\n1\n", 0, ",", ["a", "b"]) is None  # a short row: the csv module reports it
-    assert readers._arrow_records('"t"\na,b\n1,2\n', 1, ",", ["a", "b"]) is None  # a quote above the header
 
 
 def _workbook(path: Path, rows: list[list], bold_after_header: bool = False) -> Path:
