@@ -37,7 +37,7 @@ from pyarrow import csv as pa_csv
 from kinerja import parsing
 from kinerja.periods import Month, PeriodError
 from kinerja.safety import UnsafePathError, check_name, mask_digit_runs
-from kinerja.workbooks import calamine_rows as _calamine_rows
+from kinerja.workbooks import WorkbookError, first_sheet
 
 EXTENSIONS = ("csv", "xlsx", "parquet", "json")
 HEADER_SCAN_ROWS = 30
@@ -355,30 +355,13 @@ def _lossy_number(value: object) -> bool:
             and abs(value) >= 10 ** SPREADSHEET_DIGITS)
 
 
-def _openpyxl_rows(path: Path) -> tuple[list[list], str]:
-    """The first sheet's rows (``None`` for an empty cell; a row as long as its last cell) and its title."""
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken workbook
-        hint = " (an old .xls saved with an .xlsx name?)" if path.read_bytes()[:4] == b"\xd0\xcf\x11\xe0" else ""
-        raise ExtractFileError(f"unreadable spreadsheet{hint}: {type(exc).__name__}: {exc}") from exc
-    try:
-        if not wb.worksheets:
-            raise ExtractFileError("the workbook has no worksheet")
-        ws = wb.worksheets[0]
-        ws.reset_dimensions()  # some exporters write a wrong <dimension>: read every cell there is
-        rows = [list(r) for r in ws.iter_rows(values_only=True)]
-        title = ws.title
-    finally:
-        wb.close()
-    return rows, title
-
-
 def read_xlsx(path: Path, expected: set[str], numeric: set[str]
               ) -> tuple[pd.DataFrame, pd.Series, str, list[str], list[dict]]:
-    rows, title = _calamine_rows(path) or _openpyxl_rows(path)
+    try:
+        rows, title = first_sheet(path)
+    except WorkbookError as exc:
+        hint = " (an old .xls saved with an .xlsx name?)" if path.read_bytes()[:4] == b"\xd0\xcf\x11\xe0" else ""
+        raise ExtractFileError(f"unreadable spreadsheet{hint}: {exc}") from exc
     if not any(v is not None for row in rows for v in row):
         raise ExtractFileError(f"empty spreadsheet: the first sheet {title!r} has no cells")
     header_idx, best = None, 0

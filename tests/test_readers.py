@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
-from kinerja import extracts, pipeline, readers
+from kinerja import extracts, pipeline
 from kinerja.periods import Month
 from kinerja.readers import ExtractFileError, decode, locate, read_landing_file
+from kinerja.workbooks import first_sheet
 
 MARCH = Month(2024, 3)
 SKM = extracts.get("ekinerja/skm_responses")
@@ -279,34 +280,12 @@ def test_csv_records(tmp_path, case, encoding):
         assert e["reason"].startswith(reason), e["reason"]
 
 
-def _read_or_error(root: Path, ext):
-    try:
-        return read(root, ext)
-    except ExtractFileError as exc:
-        return str(exc)
-
-
-def _assert_read_alike(root: Path, ext, monkeypatch) -> None:
-    """The workbook reads the same (cells, None or "", row numbers, notes, row errors, or the error) with calamine
-    as with openpyxl alone."""
-    fast = _read_or_error(root, ext)
-    with monkeypatch.context() as m:
-        m.setattr(readers, "_calamine_rows", lambda path: None)
-        slow = _read_or_error(root, ext)
-    if isinstance(fast, str) or isinstance(slow, str):
-        assert fast == slow
-        return
-    pd.testing.assert_frame_equal(fast.frame, slow.frame, check_exact=True)
-    assert fast.row_numbers.tolist() == slow.row_numbers.tolist()
-    assert (fast.decimal, fast.notes, fast.row_errors) == (slow.decimal, slow.notes, slow.row_errors)
-
-
 def _workbook(path: Path, rows: list[list], bold_after_header: bool = False) -> Path:
     wb = Workbook()
     ws = wb.active
     for row in rows:
         ws.append(row)
-    if bold_after_header:  # a styled empty cell right of the header: openpyxl reads it as one more column
+    if bold_after_header:  # a styled empty cell right of the header is no column
         ws.cell(row=next(i for i, r in enumerate(rows, 1) if "pagu" in r), column=len(BUDGET_HEADER.split(",")) + 2
                 ).font = Font(bold=True)
     wb.save(path)
@@ -315,28 +294,43 @@ def _workbook(path: Path, rows: list[list], bold_after_header: bool = False) -> 
 
 HEAD = BUDGET_HEADER.split(",")
 
-
-@pytest.mark.parametrize(("rows", "fast"), [
-    ([HEAD, ["5.01", "2024-03", 100, 50.5, 1e-7], ["5.02", "2024-03", None, "1.234,5", True]], True),
+# workbook rows -> (the cells read, their row numbers)
+XLSX_CASES = [
+    # numbers typed as Indonesian text decide the decimal comma, and the native numbers follow it
+    ([HEAD, ["5.01", "2024-03", 100, 50.5, 1e-7], ["5.02", "2024-03", None, "1.234,5", True]],
+     [["5.01", "2024-03", "100", "50,5", "1e-07"], ["5.02", "2024-03", None, "1.234,5", "true"]], [2, 3]),
     ([["Laporan"], [], HEAD, ["5.01", "2024-03", 1, 2, 3], [], [None, None, None], ["5.02", "2024-03", 1, 2, 3, "x"]],
-     True),
-    ([HEAD, ["5.01", "2024-03", 123456789012345, -0.5, 1234.5678]], True),
-    ([HEAD, ["5.01", "2024-03", 12345678901234567, 1, 2]], False),  # beyond 2**53: exact only in openpyxl
-    ([HEAD, ["5.01", "2024-03", "#N/A", "#REF!", 1]], False),  # error cells
-    ([HEAD, [" 5.01 ", "", 1, 2, 3]], True),  # openpyxl keeps the spaces with xml:space="preserve"
-    ([HEAD, ["5.01", date(2024, 3, 1), datetime(2024, 3, 1, 10, 30), 1, 2]], False),  # dates
-    ([HEAD, ["5.01", "2024-03", "=1+1", 1, 2]], False),  # a formula
-])
-def test_xlsx_reads_alike_with_and_without_calamine(tmp_path, monkeypatch, rows, fast):
+     [ROW, ROW_2], [4, 7]),
+    ([HEAD, ["5.01", "2024-03", 123456789012345, -0.5, 1234.5678]],
+     [["5.01", "2024-03", "123456789012345", "-0.5", "1234.5678"]], [2]),
+    ([HEAD, ["5.01", "2024-03", "#N/A", "#REF!", 1]], [["5.01", "2024-03", "#N/A", "#REF!", "1"]], [2]),  # errors
+    ([HEAD, [" 5.01 ", "", 1, 2, 3]], [[" 5.01 ", None, "1", "2", "3"]], [2]),
+    ([HEAD, ["5.01", date(2024, 3, 1), datetime(2024, 3, 1, 10, 30), 1, 2]],
+     [["5.01", "2024-03-01", "2024-03-01 10:30:00", "1", "2"]], [2]),
+    ([HEAD, ["5.01", "2024-03", "=1+1", 1, 2]], [["5.01", "2024-03", None, "1", "2"]], [2]),  # no value computed yet
+]
+
+
+@pytest.mark.parametrize(("rows", "cells", "numbers"), XLSX_CASES)
+def test_xlsx_cells(tmp_path, rows, cells, numbers):
     path = _workbook(tmp_path / "w.xlsx", rows, bold_after_header=True)
-    target = land(tmp_path, BUDGET, "budget_monthly.xlsx", path.read_bytes())
-    assert (readers._calamine_rows(target) is not None) == fast
-    _assert_read_alike(tmp_path, BUDGET, monkeypatch)
+    land(tmp_path, BUDGET, "budget_monthly.xlsx", path.read_bytes())
+    raw = read(tmp_path, BUDGET)
+    assert raw.frame.columns.tolist() == HEAD
+    assert (_cells(raw), raw.row_numbers.tolist()) == (cells, numbers)
 
 
-def test_a_plain_workbook_is_read_by_calamine_into_the_rows_openpyxl_reads(tmp_path):
-    path = _workbook(tmp_path / "w.xlsx", [["Laporan"], [], HEAD, ["5.01", "2024-03", 1, 2.5, None, "extra"]],
+def test_the_first_sheet_runs_from_a1_and_each_row_to_its_last_cell(tmp_path):
+    path = _workbook(tmp_path / "w.xlsx", [["Laporan"], [], HEAD, ["5.01", "2024-03", 1, 2.5, None, "#DIV/0!"]],
                      bold_after_header=True)
-    rows, title = readers._calamine_rows(path)
-    assert (rows, title) == readers._openpyxl_rows(path)
-    assert rows[2] == [*HEAD, None, None]  # the header row runs to its last (styled, empty) cell
+    wb = load_workbook(path)
+    wb.create_sheet("Second")["A1"] = "other"
+    wb.move_sheet("Second", offset=-1)  # the first sheet is the workbook's first, not its active one
+    wb.save(path)
+    rows, title = first_sheet(path)
+    assert title == "Second" and rows == [["other"]]
+    wb.move_sheet("Second", offset=1)
+    wb.save(path)
+    rows, title = first_sheet(path)
+    assert title == "Sheet"
+    assert rows == [["Laporan"], [], HEAD, ["5.01", "2024-03", 1, 2.5, None, "#DIV/0!"]]
