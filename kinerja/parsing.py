@@ -19,7 +19,6 @@ Series plus a boolean mask of cells that were present but could not be parsed.
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -325,8 +324,3 @@ def problem(kind: str, value: str | None, decimal: str = ".") -> str:
     if kind == "month":
         return "is not a month (YYYY-MM)"
     return "could not be read"
-
-
-def excel_serial(day: date) -> int:
-    """The Excel serial number of a date (for tests and for writing spreadsheets)."""
-    return (pd.Timestamp(day) - EXCEL_EPOCH).days

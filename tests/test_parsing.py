@@ -3,7 +3,7 @@ edge cases named in the spec."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 import pandas as pd
@@ -226,8 +226,3 @@ def test_the_decimal_separator_is_detected_from_the_cells():
 ])
 def test_reasons_in_words(kind, value, decimal, words):
     assert words in parsing.problem(kind, value, decimal)
-
-
-def test_excel_serial_helper():
-    assert parsing.excel_serial(date(2024, 3, 15)) == 45366
-    assert date(1899, 12, 30) + timedelta(days=45366) == date(2024, 3, 15)
