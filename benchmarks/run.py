@@ -7,10 +7,10 @@ For each backend and scale, in a fresh subprocess each (peak RSS is the child's 
 
 (a) backfill: flows.backfill 2024-01..2024-12 through the real flows, against a Prefect
     server started once beforehand (its start is not counted);
-(b) monthly: flows.monthly 2024-12 after the backfill, in a fresh process (as the scheduled
-    run is: it starts from the staged-data snapshots the backfill left, kinerja.snapshots);
-(c) floor: reading the same landing files with the fastest reader (pyarrow.csv,
-    python-calamine) plus bulk-loading the rows the year leaves in staging and in the result
+(b) monthly: flows.monthly 2024-12 after the backfill, in a fresh process, as the scheduled
+    run is;
+(c) floor: reading the same landing files with the plainest bulk readers (pyarrow.csv,
+    python-calamine), without Kinerja's checks, plus bulk-loading the rows the year leaves in staging and in the result
     tables with the fastest path (COPY on PostgreSQL, executemany in one transaction on
     SQLite), into empty copies of those tables.
 
@@ -24,8 +24,8 @@ measurement, dropped afterwards. Results are printed as a table and written to
 build/bench/results.json.
 
 A second table says where the CPU went during each measurement (Linux, from /proc): the run's
-process (and, of it, the main thread the flows run in), its read-ahead worker, the Prefect server
-and the local PostgreSQL server. All of it divided by the number of cores is the least wall time
+process (and, of it, the main thread the flows run in), any worker process it starts, the Prefect
+server and the local PostgreSQL server. All of it divided by the number of cores is the least wall time
 the machine could give that work; the wall time the main thread is not on a core is time it waits.
 """
 
@@ -242,8 +242,7 @@ def run_child(kind: str, *args: str, env: dict, servers: dict[str, int] | None =
     os.close(fd)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind, out, *args]
     env = env | {"KINERJA_BENCH_SERVERS": ",".join(f"{n}={p}" for n, p in (servers or {}).items())}
-    # what the previous measurement wrote reaches the disk now, not while this one commits: a
-    # PostgreSQL backfill timed right after the SQLite floor took 34.5-35.3 s, alone 30.6 s
+    # what the previous measurement wrote reaches the disk now, not while this one commits and is timed
     os.sync()
     started = time.perf_counter()
     proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)

@@ -30,6 +30,8 @@ from typing import Any
 
 import httpx
 
+from kinerja.safety import redact  # noqa: F401  (the flows call alerts.redact)
+
 ALERT_URL_ENV = "KINERJA_ALERT_URL"
 ALERT_SECRET_BLOCK = "kinerja-alert-url"
 TIMEOUT_SECONDS = 10.0
@@ -117,11 +119,6 @@ def scrub(value: Any, secrets: list[str]) -> Any:
     if isinstance(value, list | tuple):
         return [scrub(v, secrets) for v in value]
     return value
-
-
-def redact(text: str, warehouse_url: str | None = None) -> str:
-    """``text`` with URL passwords, the warehouse password and keys from the environment masked."""
-    return scrub(text, _secrets({"warehouse_url": warehouse_url}))
 
 
 def remember(flow_run_id, exc: BaseException) -> BaseException:

@@ -217,10 +217,10 @@ def rekey(args) -> int:
     the months' personal data again, then backfill the months from their landing files."""
     import sqlalchemy as sa
 
-    from flows.alerts import redact
     from flows.backfill import backfill
     from kinerja import keys, usage, warehouse
     from kinerja.config import resolve
+    from kinerja.safety import redact
 
     settings = resolve(args.landing, args.warehouse)
     months = usage.parse_range(args.from_period, args.to_period, ("--from", "--to"))

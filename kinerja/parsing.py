@@ -19,14 +19,9 @@ Series plus a boolean mask of cells that were present but could not be parsed.
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Callable
-from datetime import date
-from functools import cache, lru_cache
 
 import numpy as np
 import pandas as pd
-from pandas.api.extensions import ExtensionArray
 
 NULL_TOKENS = frozenset({"", "-", "n/a"})
 
@@ -209,62 +204,17 @@ def parse_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     return s, pd.Series(False, index=s.index)
 
 
-class _ParsedTexts:
-    """Texts already parsed by one parser: the typed value and the bad flag of each, by position.
-
-    A source repeats its values from file to file (the same dates, codes, amounts and answers every
-    month), so each distinct text is parsed once per process. Parsers work cell by cell, so a text
-    parsed along with other texts gives what it gives alone: the result is that of the parser itself.
-    """
-
-    MAX_TEXTS = 200_000  # past this the memo starts afresh: memory stays bounded in a long-lived worker
-
-    def __init__(self, parser: Callable[[pd.Series], tuple[pd.Series, pd.Series]]) -> None:
-        self.parser = parser
-        self.lock = threading.Lock()  # tasks may run in threads: positions and arrays change together
-        self.position: dict[str, int] = {}
-        self.values: ExtensionArray | None = None
-        self.bad = np.zeros(0, dtype=bool)
-
-    def _learn(self, texts: list[str]) -> None:
-        """Parse the texts not seen yet (all of them when the memo starts afresh)."""
-        new = [t for t in texts if t not in self.position]
-        if self.values is not None and not new:
-            return
-        if self.values is None or len(self.position) + len(new) > self.MAX_TEXTS:
-            self.position, self.values, self.bad = {}, None, np.zeros(0, dtype=bool)
-            new = texts
-        values, bad = self.parser(pd.Series(new, dtype="string"))
-        if self.values is not None:
-            values = pd.concat([pd.Series(self.values), values], ignore_index=True)
-        start = len(self.position)
-        self.position.update(zip(new, range(start, start + len(new)), strict=True))
-        self.values = values.array
-        self.bad = np.concatenate([self.bad, bad.to_numpy(dtype=bool)])
-
-    def parse(self, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-        """Same result as ``parser(raw)``: the distinct texts looked up, the new ones parsed, spread back."""
-        codes, uniques = pd.factorize(raw.astype("string"), use_na_sentinel=True)
-        texts = uniques.to_numpy(dtype=object).tolist()
-        with self.lock:
-            self._learn(texts)
-            where = np.array([self.position[t] for t in texts] + [-1], dtype=np.intp)[codes]
-            values, bad = self.values, self.bad
-        spread = pd.Series(values.take(where, allow_fill=True), index=raw.index, name=raw.name)
-        return spread, pd.Series(np.append(bad, False)[where], index=raw.index)
-
-
-@cache
-def _parsed_texts(kind: str, decimal: str, tz: str) -> _ParsedTexts:
-    return _ParsedTexts(lambda s: _parse(kind, s, decimal, tz))
-
-
 def parse(kind: str, raw: pd.Series, decimal: str = ".", tz: str = "Asia/Jakarta") -> tuple[pd.Series, pd.Series]:
-    """The parser of a column kind (``text``, ``int``, ``float``, ``bool``, ``date``, ``datetime``, ``month``);
-    other than text, each distinct value is parsed once per process."""
+    """The parser of a column kind (``text``, ``int``, ``float``, ``bool``, ``date``, ``datetime``, ``month``).
+
+    A column repeats its values (the same dates, codes and answers row after row), and every parser works
+    cell by cell, so each distinct text is parsed once and its result spread over the rows that hold it."""
     if kind == "text":
-        return _parse(kind, raw, decimal, tz)
-    return _parsed_texts(kind, decimal, tz).parse(raw)
+        return parse_text(raw)
+    codes, uniques = pd.factorize(raw.astype("string"), use_na_sentinel=True)
+    values, bad = _parse(kind, pd.Series(uniques, dtype="string"), decimal, tz)
+    spread = pd.Series(values.array.take(codes, allow_fill=True), index=raw.index, name=raw.name)
+    return spread, pd.Series(np.append(bad.to_numpy(dtype=bool), False)[codes], index=raw.index)
 
 
 def _parse(kind: str, raw: pd.Series, decimal: str, tz: str) -> tuple[pd.Series, pd.Series]:
@@ -332,7 +282,6 @@ def _cells(n: int) -> str:
 NUMBER_FORMATS = {".": "a number like 1234.5 or 1,234.5", ",": "a number like 1234,5 or 1.234.567,89"}
 
 
-@lru_cache(maxsize=4096)
 def problem(kind: str, value: str | None, decimal: str = ".") -> str:
     """Why one present cell failed its parser, in words (without the column name)."""
     text = "" if value is None else str(value).strip()
@@ -375,8 +324,3 @@ def problem(kind: str, value: str | None, decimal: str = ".") -> str:
     if kind == "month":
         return "is not a month (YYYY-MM)"
     return "could not be read"
-
-
-def excel_serial(day: date) -> int:
-    """The Excel serial number of a date (for tests and for writing spreadsheets)."""
-    return (pd.Timestamp(day) - EXCEL_EPOCH).days

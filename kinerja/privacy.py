@@ -16,11 +16,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-from dataclasses import dataclass
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from kinerja.readers import ExtractFileError
 from kinerja.safety import mask_digit_runs
@@ -63,53 +60,13 @@ def normalise_identifier(values: pd.Series) -> pd.Series:
     return pd.Series(clean.array.take(codes, allow_fill=True), index=values.index, dtype="string")
 
 
-@dataclass(frozen=True)
-class _Pseudonyms:
-    """Identifiers hashed so far with one key (known by a fingerprint, not by the key itself)."""
-
-    fingerprint: bytes
-    texts: pa.Array  # distinct identifiers
-    digests: pa.Array  # their pseudonyms, position for position
-
-
-# The same NIPs come back every month and in several extracts, so each is hashed once per process and
-# key. The memo is replaced whole, never changed in place: a thread (tasks may run in threads) keeps
-# the one it read, so it never pairs a digest with the wrong key or identifier.
-_known: _Pseudonyms | None = None
-MEMO_MAX_ENTRIES = 1_000_000  # about 100 MB at most; past it the memo starts afresh
-
-
-def _hashed(texts: pa.Array, key: bytes) -> pa.Array:
-    """The pseudonym of each identifier, in order."""
-    keyed = hmac.new(key, digestmod=hashlib.sha256)  # the key schedule once; a copy per value
-    digests = []
-    for text in texts.to_pylist():
-        h = keyed.copy()
-        h.update(text.encode("utf-8"))
-        digests.append(h.hexdigest())
-    return pa.array(digests, type=pa.large_string())
-
-
 def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
-    """HMAC-SHA256 of each identifier, hex; nulls stay null. Each distinct value is hashed once per
-    process and key."""
-    global _known
-    text = pa.array(values.astype("string"), type=pa.large_string())
-    fingerprint = hashlib.sha256(key).digest()
-    known = _known
-    if known is None or known.fingerprint != fingerprint:
-        empty = pa.array([], type=pa.large_string())
-        known = _Pseudonyms(fingerprint, empty, empty)
-    where = pc.index_in(text, value_set=known.texts)
-    new = pc.unique(text.filter(pc.and_(pc.is_null(where), pc.is_valid(text))))
-    if len(new):
-        if len(known.texts) + len(new) > MEMO_MAX_ENTRIES:
-            known = _Pseudonyms(fingerprint, known.texts[:0], known.digests[:0])
-            new = pc.unique(text.drop_null())
-        known = _known = _Pseudonyms(fingerprint, pa.concat_arrays([known.texts, new]),
-                                     pa.concat_arrays([known.digests, _hashed(new, key)]))
-        where = pc.index_in(text, value_set=known.texts)
-    return pd.Series(pd.arrays.ArrowStringArray(known.digests.take(where)), index=values.index, dtype="string")
+    """HMAC-SHA256 of each identifier, hex; nulls stay null. A NIP repeats within an extract (one
+    per training record, say): each distinct one is hashed once."""
+    codes, uniques = pd.factorize(values.astype("string"), use_na_sentinel=True)
+    digests = [hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest() for text in uniques]
+    return pd.Series(pd.array(digests, dtype="string").take(codes, allow_fill=True), index=values.index,
+                     dtype="string")
 
 
 def mask(value: object) -> str | None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import difflib
-import gc
 import hashlib
 import io
 import itertools
@@ -25,21 +24,20 @@ import json
 import math
 import re
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from pyarrow import csv as pa_csv
 
 from kinerja import parsing
 from kinerja.periods import Month, PeriodError
 from kinerja.safety import UnsafePathError, check_name, mask_digit_runs
-from kinerja.workbooks import calamine_rows as _calamine_rows
-
-if TYPE_CHECKING:
-    import pyarrow as pa
+from kinerja.workbooks import WorkbookError, first_sheet
 
 EXTENSIONS = ("csv", "xlsx", "parquet", "json")
 HEADER_SCAN_ROWS = 30
@@ -173,24 +171,26 @@ def _text_lines(text: str) -> Iterator[str]:
         yield text[start:]
 
 
-def _find_header(text: str, expected: set[str]) -> tuple[int, str, list[str], int]:
-    """(record index of the header, delimiter, header cells, matched column count), scanning the
-    first records with every delimiter for the row holding most expected column names."""
+def _find_header(text: str, expected: set[str]) -> tuple[int, str, list[str]]:
+    """(record index of the header, delimiter, header cells), scanning the first records with every
+    delimiter for the row holding most expected column names; the csv module splits them, as they may
+    be of any width (title rows)."""
     best: tuple[int, int, int, str, list[str]] | None = None  # (score, -index, width, delimiter, row)
     for delim in DELIMITERS:
-        reader = csv.reader(_text_lines(text), delimiter=delim)
-        try:
-            head = list(itertools.islice(reader, HEADER_SCAN_ROWS))
+        head = []
+        try:  # the records up to one the csv module refuses (a field beyond its size limit)
+            for row in itertools.islice(csv.reader(_text_lines(text), delimiter=delim), HEADER_SCAN_ROWS):
+                head.append(row)
         except csv.Error:
-            continue
+            pass
         for i, row in enumerate(head):
             score = len({normalise_column(c) for c in row} & expected)
             cand = (score, -i, len(row), delim, row)
             if score and (best is None or cand[:3] > best[:3]):
                 best = cand
     if best is None:
-        return -1, "", [], 0
-    return -best[1], best[3], best[4], best[0]
+        return -1, "", []
+    return -best[1], best[3], best[4]
 
 
 def _header_names(cells: Iterable[object]) -> list[str]:
@@ -201,46 +201,28 @@ def _header_names(cells: Iterable[object]) -> list[str]:
     return names
 
 
-def _columns_frame(records: list[list], header: list[str]) -> pd.DataFrame:
-    """Rows of equal width as a frame of text columns (built column by column: fast for big files)."""
-    if not records:
-        return pd.DataFrame({h: pd.Series(dtype="string") for h in header})
-    import pyarrow as pa
-
-    frame = pd.DataFrame({j: pd.array(pa.array([r[j] for r in records], type=pa.large_string()), dtype="string")
-                          for j in range(len(header))})
+def _text_frame_of(columns: list[pa.Array | pa.ChunkedArray], header: list[str]) -> pd.DataFrame:
+    """Text columns (pandas ``string``) named by the header, which may repeat a name."""
+    frame = pd.DataFrame({j: pd.array(column, dtype="string") for j, column in enumerate(columns)})
     frame.columns = header
     return frame
 
 
-@contextmanager
-def _no_gc():
-    """Building millions of small lists triggers the cyclic garbage collector again and again,
-    for nothing (they hold no cycles): pause it while a big file is parsed."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+def _columns_frame(records: list[list], header: list[str]) -> pd.DataFrame:
+    """Rows of equal width as a frame of text columns."""
+    return _text_frame_of([pa.array([r[j] for r in records], type=pa.large_string()) for j in range(len(header))],
+                          header)
 
 
 def read_csv(data: bytes, expected: set[str], numeric: set[str] = frozenset()
              ) -> tuple[pd.DataFrame, pd.Series, str, list[str], list[dict]]:
-    with _no_gc():
-        return _read_csv(data, expected, numeric)
-
-
-def _read_csv(data: bytes, expected: set[str], numeric: set[str]
-              ) -> tuple[pd.DataFrame, pd.Series, str, list[str], list[dict]]:
     """Rows of a CSV as text, their spreadsheet row numbers, the decimal separator, notes, and rows
     of the wrong width. The decimal separator follows the delimiter (``;`` -> ``,``) unless the
     cells of the ``numeric`` columns show otherwise."""
     _check_text(data)
     text, encoding = decode(data)
     notes = [f"csv: encoding {encoding}"]
-    idx, delimiter, header_cells, score = _find_header(text, expected)
+    idx, delimiter, header_cells = _find_header(text, expected)
     if idx < 0:
         first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
         delimiter = sniff_delimiter(first)
@@ -254,13 +236,7 @@ def _read_csv(data: bytes, expected: set[str], numeric: set[str]
     notes.append(f"delimiter {DELIMITER_NAMES[delimiter]}")
     if idx:
         notes.append(f"header on row {idx + 1} ({idx} title row(s) above it skipped)")
-    plain = _arrow_records(text, idx, delimiter, header_cells)
-    if plain is None:
-        records, numbers, errors = _split_records(text, idx, delimiter, len(header))
-        frame = _columns_frame(records, header)
-    else:
-        columns, numbers = plain
-        frame, errors = _arrow_frame(columns, header), []
+    frame, numbers, errors = _records(text, idx, delimiter, header)
     if not text.endswith(("\n", "\r")) and len(frame):
         notes.append("the file does not end with a line break: its last line may be cut short")
     if not len(frame):
@@ -273,116 +249,81 @@ def _read_csv(data: bytes, expected: set[str], numeric: set[str]
     return frame, pd.Series(numbers, dtype="int64"), decimal, notes, errors
 
 
-def _split_records(text: str, idx: int, delimiter: str, width: int) -> tuple[list[list], list[int], list[dict]]:
-    """The records below the header (record ``idx``) split by the csv module, their row numbers, and the rows of the
-    wrong width (padded, and quarantined later). Blank records are skipped but keep their row numbers; a file whose
-    rows mostly do not match the header is refused."""
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    body = rows[idx + 1:]
-    # blank lines are skipped but keep their row numbers; the common case costs one pass
-    keep = [i for i, row in enumerate(body) if "".join(row).strip()]
-    records = [body[i] for i in keep] if len(keep) < len(body) else body
-    numbers = [i + idx + 2 for i in keep]
-    wrong = []
-    for pos, row in enumerate(records):
-        if len(row) == width:
+def _records(text: str, idx: int, delimiter: str, header: list[str]) -> tuple[pd.DataFrame, np.ndarray, list[dict]]:
+    """The records below the header (record ``idx``, from 0) as text columns, their row numbers, and the rows of
+    the wrong width (padded, and quarantined later).
+
+    pyarrow's CSV reader splits the records of the header's width. It hands over the others (title rows, rows cut
+    short or holding an unquoted delimiter) as text, and the csv module splits those with the same quoting rules.
+    A record's row number is its place among the records (a quoted value may hold a line break). Blank records are
+    skipped but keep their row numbers; extra empty fields (a trailing delimiter) are dropped; a file whose rows
+    mostly do not match the header is refused."""
+    width = len(header)
+    names = [str(j) for j in range(width)]
+    others: dict[int, str] = {}  # record number (from 1) -> its text, for the records of another width
+
+    def other_width(row: pa_csv.InvalidRow) -> str:
+        others[row.number] = row.text
+        return "skip"
+
+    table = pa_csv.read_csv(
+        io.BytesIO(text.encode("utf-8")),
+        # one thread: the records, and so their numbers, are read in order
+        read_options=pa_csv.ReadOptions(column_names=names, use_threads=False),
+        parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False,
+                                          invalid_row_handler=other_width),
+        convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.large_string()), null_values=[],
+                                              strings_can_be_null=False, quoted_strings_can_be_null=False))
+    total = table.num_rows + len(others)
+    numbers = np.setdiff1d(np.arange(1, total + 1), np.fromiter(others, dtype=np.int64, count=len(others)))
+    below = int(np.searchsorted(numbers, idx + 2))  # the header is row idx + 1
+    table, numbers = table.slice(below), numbers[below:]
+    blank = _blank(table)
+    if blank.any():
+        table, numbers = table.filter(pa.array(~blank)), numbers[~blank]
+    rows, wrong = {}, []
+    for number, line in others.items():
+        row = next(csv.reader([line], delimiter=delimiter), [])
+        if number <= idx + 1 or not "".join(row).strip():
             continue
-        if len(row) > width and not "".join(row[width:]).strip():
-            records[pos] = row[:width]  # trailing empty fields (a trailing delimiter)
-            continue
-        wrong.append((pos, numbers[pos], len(row)))
-        records[pos] = (row + [None] * width)[:width]
-    if len(wrong) > 1 and 2 * len(wrong) > len(records):
-        widths = sorted({w for _, _, w in wrong})
+        if len(row) < width or "".join(row[width:]).strip():
+            wrong.append((number, len(row)))
+        rows[number] = (row + [None] * width)[:width]
+    if rows:
+        extra = pa.table({name: pa.array([r[j] for r in rows.values()], type=pa.large_string())
+                          for j, name in enumerate(names)})
+        order = np.argsort(np.concatenate([numbers, list(rows)]), kind="stable")
+        table = pa.concat_tables([table, extra]).take(order)
+        numbers = np.concatenate([numbers, list(rows)])[order]
+    if len(wrong) > 1 and 2 * len(wrong) > len(numbers):
+        widths = sorted({n for _, n in wrong})
         raise ExtractFileError(
-            f"rows do not match the header: {len(wrong)} of {len(records)} rows have "
+            f"rows do not match the header: {len(wrong)} of {len(numbers)} rows have "
             f"{'/'.join(map(str, widths))} field(s) where the header (row {idx + 1}) has {width} when split by "
             f"{DELIMITER_NAMES[delimiter]}: a wrong or mixed delimiter?")
     errors = []
-    for pos, row_no, n in wrong:
-        last = row_no == len(rows)  # spreadsheet rows are 1-based
+    for number, n in sorted(wrong):
         if n < width:
             reason = (f"row has {n} of the header's {width} fields: the line is cut short"
-                      + (" (the last line of the file is truncated)" if last else ""))
+                      + (" (the last line of the file is truncated)" if number == total else ""))
         else:
             reason = (f"row has {n} fields but the header has {width}: a value holding an unquoted "
                       f"{DELIMITER_NAMES[delimiter]}?")
-        errors.append({"index": pos, "column_name": None, "check_name": "field_count", "reason": reason})
-    return records, numbers, errors
+        errors.append({"index": int(np.searchsorted(numbers, number)), "column_name": None,
+                       "check_name": "field_count", "reason": reason})
+    return _text_frame_of(table.columns, header), numbers, errors
 
 
-def _record_offset(text: str, idx: int) -> int | None:
-    """Where record ``idx`` starts, when the lines above it hold no quote (each line is then one record)."""
-    offset = 0
-    for _ in range(idx):
-        end = _LINE_END.search(text, offset)
-        if end is None:
-            return None
-        offset = end.end()
-    return None if '"' in text[:offset] else offset
-
-
-def _arrow_records(text: str, idx: int, delimiter: str, header_cells: list[str]
-                   ) -> tuple[list[pa.Array], list[int]] | None:
-    """The columns of the records below the header and their row numbers, split by pyarrow's CSV parser (many
-    times faster than the csv module) with the csv module's quoting rules; None unless every record has exactly the
-    header's fields (the csv module then reports what is wrong) and splits as the csv module splits it."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    from pyarrow import csv as pa_csv
-
-    start = _record_offset(text, idx)
-    if start is None:
-        return None
-    names = [str(j) for j in range(len(header_cells))]
-    try:
-        table = pa_csv.read_csv(
-            io.BytesIO(text[start:].encode("utf-8")),
-            read_options=pa_csv.ReadOptions(column_names=names, use_threads=False),
-            parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
-                                              escape_char=False, newlines_in_values=True, ignore_empty_lines=False),
-            convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.large_string()),
-                                                  null_values=[], strings_can_be_null=False,
-                                                  quoted_strings_can_be_null=False))
-    except pa.ArrowException:  # a record of another width, a quote left open, ...
-        return None
-    columns = [table.column(j).combine_chunks() for j in range(len(names))]
-    # the header as the csv module split it (a leading byte order mark, for one, pyarrow would drop)
-    if table.num_rows == 0 or [c[0].as_py() for c in columns] != header_cells:
-        return None
-    # the csv module refuses a field longer than its limit: leave that file to it
-    limit = csv.field_size_limit()
-    if len(text) - start > limit and any((pc.max(pc.utf8_length(c)).as_py() or 0) >= limit for c in columns):
-        return None
-    columns = [c[1:] for c in columns]
-    blank = _blank_records(columns)
-    kept = [i for i in range(len(columns[0])) if i not in blank] if blank else range(len(columns[0]))
-    if blank:
-        columns = [c.take(pa.array(kept, type=pa.int64())) for c in columns]
-    return columns, [i + idx + 2 for i in kept]
-
-
-def _blank_records(columns: list[pa.Array]) -> set[int]:
-    """Positions of the records whose fields hold nothing but whitespace (as ``str.strip`` sees it)."""
-    import pyarrow.compute as pc
-
-    maybe = None  # records with no visible ASCII character yet: only they can be blank
-    for column in columns:
-        visible = pc.match_substring_regex(column, "[!-~]")
-        maybe = pc.invert(visible) if maybe is None else pc.and_not(maybe, visible)
-        if not pc.any(maybe).as_py():
-            return set()
-    candidates = [i for i, flag in enumerate(maybe.to_pylist()) if flag]
-    return {i for i in candidates if not "".join(c[i].as_py() for c in columns).strip()}
-
-
-def _arrow_frame(columns: list[pa.Array], header: list[str]) -> pd.DataFrame:
-    """Text columns from pyarrow as :func:`_columns_frame` builds them."""
-    if not len(columns[0]):
-        return _columns_frame([], header)
-    frame = pd.DataFrame({j: pd.array(column, dtype="string") for j, column in enumerate(columns)})
-    frame.columns = header
-    return frame
+def _blank(table: pa.Table) -> np.ndarray:
+    """Which records hold nothing but whitespace (as ``str.strip`` sees it)."""
+    if not table.num_rows:
+        return np.zeros(0, dtype=bool)
+    joined = pc.binary_join_element_wise(*table.columns, pa.scalar("", pa.large_string()))
+    # only a record without a visible ASCII character can be blank: the few of those are checked one by one
+    blank = pc.invert(pc.match_substring_regex(joined, "[!-~]")).to_numpy(zero_copy_only=False)
+    for i in np.flatnonzero(blank):
+        blank[i] = not joined[int(i)].as_py().strip()
+    return blank
 
 
 # -- spreadsheets -------------------------------------------------------------------------------
@@ -414,30 +355,13 @@ def _lossy_number(value: object) -> bool:
             and abs(value) >= 10 ** SPREADSHEET_DIGITS)
 
 
-def _openpyxl_rows(path: Path) -> tuple[list[list], str]:
-    """The first sheet's rows (``None`` for an empty cell; a row as long as its last cell) and its title."""
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken workbook
-        hint = " (an old .xls saved with an .xlsx name?)" if path.read_bytes()[:4] == b"\xd0\xcf\x11\xe0" else ""
-        raise ExtractFileError(f"unreadable spreadsheet{hint}: {type(exc).__name__}: {exc}") from exc
-    try:
-        if not wb.worksheets:
-            raise ExtractFileError("the workbook has no worksheet")
-        ws = wb.worksheets[0]
-        ws.reset_dimensions()  # some exporters write a wrong <dimension>: read every cell there is
-        rows = [list(r) for r in ws.iter_rows(values_only=True)]
-        title = ws.title
-    finally:
-        wb.close()
-    return rows, title
-
-
 def read_xlsx(path: Path, expected: set[str], numeric: set[str]
               ) -> tuple[pd.DataFrame, pd.Series, str, list[str], list[dict]]:
-    rows, title = _calamine_rows(path) or _openpyxl_rows(path)
+    try:
+        rows, title = first_sheet(path)
+    except WorkbookError as exc:
+        hint = " (an old .xls saved with an .xlsx name?)" if path.read_bytes()[:4] == b"\xd0\xcf\x11\xe0" else ""
+        raise ExtractFileError(f"unreadable spreadsheet{hint}: {exc}") from exc
     if not any(v is not None for row in rows for v in row):
         raise ExtractFileError(f"empty spreadsheet: the first sheet {title!r} has no cells")
     header_idx, best = None, 0

@@ -1,4 +1,4 @@
-"""Safety helpers (SPEC section 6): spreadsheet-formula neutralising, safe path parts, masking.
+"""Safety helpers (SPEC section 6): spreadsheet-formula neutralising, safe path parts, masking, redaction.
 
 - :func:`neutralise_cell` for every cell of an export that opens in a spreadsheet
   (xlsx, csv): a text starting with ``=``, ``+``, ``-``, ``@`` (or a tab, carriage
@@ -7,13 +7,18 @@
 - :func:`check_name` for a source or extract name that becomes part of a path.
 - :func:`mask_digit_runs` hides long digit runs (a NIP) in free text such as an
   error message or a quarantined value.
+- :func:`redact` hides passwords and keys in a message before it is logged, published or
+  sent in an alert.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date, datetime, time
 from decimal import Decimal
+
+from kinerja.config import WAREHOUSE_ENV
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 # numeric text (``-12``, ``-1.234,5``, ``+62``) is not a formula: a spreadsheet reads it as a number
@@ -62,25 +67,37 @@ def mask_digit_runs(text: str) -> str:
     return _DIGIT_RUN.sub(lambda m: m.group(0)[:4] + "*" * (len(m.group(0)) - 8) + m.group(0)[-4:], text)
 
 
-# a shorter password is not searched for as plain text: replacing every "ab" would garble the message
+# a shorter secret is not searched for as plain text: replacing every "ab" would garble the message
 MIN_SECRET_LENGTH = 4
+# secrets a run's environment may hold, which a driver or an error may quote: the pseudonymisation
+# key (kinerja.privacy.KEY_ENV) and libpq's password
+SECRET_ENV = ("KINERJA_PSEUDONYM_KEY", "PGPASSWORD")
 _URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^/\s:@]*:)(?P<password>[^@\s/]+)@")
 
 
 def redact(text: str, *urls: str | None) -> str:
-    """``text`` with the password of any URL in it starred, and the passwords of ``urls`` removed
-    wherever they appear (a driver may quote one on its own)."""
+    """``text`` fit for a log, an artifact or an alert: the password of any URL in it starred, and
+    these secrets replaced by ``***`` wherever they appear (a driver may quote one on its own): the
+    passwords of ``urls`` and of the warehouse URL in the environment (``KINERJA_WAREHOUSE_URL``),
+    the pseudonymisation key and ``PGPASSWORD``. The longest secret goes first, so that one holding
+    another is replaced whole."""
     out = _URL_PASSWORD.sub(lambda m: f"{m.group('head')}***@", str(text))
-    for url in urls:
-        if not url:
-            continue
-        try:
-            import sqlalchemy as sa
-
-            password = sa.make_url(url).password
-        except Exception:  # an unparsable URL: fall back to the pattern above
-            match = _URL_PASSWORD.search(str(url))
-            password = match.group("password") if match else None
-        if password and len(str(password)) >= MIN_SECRET_LENGTH:
-            out = out.replace(str(password), "***")
+    secrets = {_password(url) for url in (*urls, os.environ.get(WAREHOUSE_ENV))}
+    secrets |= {os.environ.get(name) for name in SECRET_ENV}
+    for secret in sorted((s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH), key=len, reverse=True):
+        out = out.replace(secret, "***")
     return out
+
+
+def _password(url: str | None) -> str | None:
+    """The password of a URL, if it has one."""
+    if not url:
+        return None
+    try:
+        import sqlalchemy as sa
+
+        password = sa.make_url(str(url)).password
+    except Exception:  # not a URL SQLAlchemy reads: the pattern above still finds a password in it
+        match = _URL_PASSWORD.search(str(url))
+        password = match.group("password") if match else None
+    return None if password is None else str(password)

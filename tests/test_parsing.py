@@ -3,7 +3,7 @@ edge cases named in the spec."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 import pandas as pd
@@ -112,23 +112,16 @@ cells = st.lists(st.sampled_from(["1", "2,5", "1.234", "x", "", "-", "N/A", "202
 
 @settings(max_examples=60)
 @given(cells, st.sampled_from(["int", "float", "bool", "date", "datetime", "month"]), st.sampled_from([".", ","]))
-def test_parsing_distinct_values_only_gives_the_same_result(values, kind, decimal):
+def test_a_cell_parses_the_same_in_any_column(values, kind, decimal):
+    """Each distinct text of a column is parsed once: the result must be what the cell gives on its own."""
     raw = pd.Series(values, dtype="string")
-    fast, fast_bad = parsing.parse(kind, raw, decimal, TZ)
-    slow, slow_bad = parsing._parse(kind, raw, decimal, TZ)
-    pd.testing.assert_series_equal(fast, slow, check_names=False)
-    assert fast_bad.tolist() == slow_bad.tolist()
-
-
-def test_values_parsed_before_give_the_same_result_after_the_memo_starts_afresh(monkeypatch):
-    monkeypatch.setattr(parsing._ParsedTexts, "MAX_TEXTS", 3)
-    columns = [s("1", "2", None, "x"), s("2", "3", "4", "5", "1"), s("x", "1"), s(None), s()]
-    for kind in ("int", "float", "bool", "date", "datetime", "month"):
-        for raw in columns:
-            fast, fast_bad = parsing.parse(kind, raw, ".", TZ)
-            slow, slow_bad = parsing._parse(kind, raw, ".", TZ)
-            pd.testing.assert_series_equal(fast, slow, check_names=False)
-            assert fast_bad.tolist() == slow_bad.tolist()
+    column, column_bad = parsing.parse(kind, raw, decimal, TZ)
+    assert len(column) == len(raw) and column.index.equals(raw.index)
+    for i, value in enumerate(values):
+        alone, alone_bad = parsing.parse(kind, s(value), decimal, TZ)
+        assert column.dtype == alone.dtype
+        assert (pd.isna(column.iloc[i]) and pd.isna(alone.iloc[0])) or column.iloc[i] == alone.iloc[0]
+        assert column_bad.iloc[i] == alone_bad.iloc[0]
 
 
 def test_columns_parsed_in_threads_at_once_give_the_same_result():
@@ -138,7 +131,7 @@ def test_columns_parsed_in_threads_at_once_give_the_same_result():
     with ThreadPoolExecutor(4) as pool:
         parsed = list(pool.map(lambda raw: parsing.parse("date", raw, ".", TZ), columns))
     for raw, (values, bad) in zip(columns, parsed, strict=True):
-        pd.testing.assert_series_equal(values, parsing._parse("date", raw, ".", TZ)[0], check_names=False)
+        pd.testing.assert_series_equal(values, parsing.parse_date(raw, TZ)[0], check_names=False)
         assert not bad.any()
 
 
@@ -233,8 +226,3 @@ def test_the_decimal_separator_is_detected_from_the_cells():
 ])
 def test_reasons_in_words(kind, value, decimal, words):
     assert words in parsing.problem(kind, value, decimal)
-
-
-def test_excel_serial_helper():
-    assert parsing.excel_serial(date(2024, 3, 15)) == 45366
-    assert date(1899, 12, 30) + timedelta(days=45366) == date(2024, 3, 15)

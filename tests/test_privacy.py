@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
-from kinerja import extracts, pipeline, privacy, warehouse
+from kinerja import extracts, pipeline, privacy, safety, warehouse
 from kinerja.cli import main
 from kinerja.periods import Month
 from kinerja.readers import ExtractFileError
@@ -43,7 +43,7 @@ def test_same_nip_same_pseudonym_other_key_other_pseudonym():
     assert set(a).isdisjoint(set(b))
 
 
-def test_pseudonyms_remembered_from_earlier_calls_follow_the_key():
+def test_pseudonyms_follow_the_key_from_call_to_call():
     values = pd.Series([*NIPS, None, NIPS[0]])
     for key in (b"k" * 16, b"j" * 16, b"k" * 16):
         out = privacy.pseudonymise(values, key)
@@ -52,12 +52,10 @@ def test_pseudonyms_remembered_from_earlier_calls_follow_the_key():
         assert str(out.dtype) == "string"
 
 
-def test_pseudonyms_are_the_same_after_the_memo_starts_afresh(monkeypatch):
-    monkeypatch.setattr(privacy, "MEMO_MAX_ENTRIES", 2)
-    key = b"m" * 16
-    for values in (NIPS, [NIPS[1], "197712312005011003", NIPS[0]], ["199002152015032000"]):
-        out = privacy.pseudonymise(pd.Series(values), key)
-        assert out.tolist() == [hmac.new(key, nip.encode(), hashlib.sha256).hexdigest() for nip in values]
+def test_a_column_of_nulls_or_of_nothing_has_no_pseudonyms():
+    for values in ([None, None], []):
+        out = privacy.pseudonymise(pd.Series(values, dtype="string"), b"m" * 16)
+        assert len(out) == len(values) and out.isna().all() and str(out.dtype) == "string"
 
 
 def test_nips_are_normalised_before_hashing():
@@ -164,6 +162,24 @@ def test_redact_hides_url_passwords():
     text = f"could not connect to {url}: password S3cr3t-pw rejected"
     out = redact(text, url)
     assert "S3cr3t-pw" not in out and "kinerja:***@db.example" in out
+
+
+def test_redact_hides_the_secrets_of_the_environment_the_longest_first(monkeypatch):
+    monkeypatch.setenv("KINERJA_WAREHOUSE_URL", "postgresql+psycopg://kinerja:Env-Pw-9@db.example/wh")
+    monkeypatch.setenv("KINERJA_PSEUDONYM_KEY", "pseudonym-key-0123456789")
+    monkeypatch.setenv("PGPASSWORD", "pseudonym-key")  # a secret inside another
+    text = "driver said Env-Pw-9; key pseudonym-key-0123456789; libpq pseudonym-key"
+    assert redact(text) == "driver said ***; key ***; libpq ***"
+    assert privacy.KEY_ENV in safety.SECRET_ENV
+
+
+def test_redact_leaves_short_secrets_and_urls_without_a_password_alone(monkeypatch):
+    monkeypatch.setenv("PGPASSWORD", "abc")  # too short to search for: it would garble the message
+    monkeypatch.delenv("KINERJA_WAREHOUSE_URL", raising=False)
+    assert redact("abc table in sqlite:///data/wh.db", "sqlite:///data/wh.db", None) == \
+        "abc table in sqlite:///data/wh.db"
+    # a URL SQLAlchemy cannot read still gives its password
+    assert redact("the hook said Tok-3n-x", "not a url://user:Tok-3n-x@host") == "the hook said ***"
 
 
 def test_quality_cli_with_an_unreachable_postgres_never_shows_the_password(capsys):

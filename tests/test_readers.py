@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
-from kinerja import extracts, pipeline, readers
+from kinerja import extracts, pipeline
 from kinerja.periods import Month
 from kinerja.readers import ExtractFileError, decode, locate, read_landing_file
+from kinerja.workbooks import first_sheet
 
 MARCH = Month(2024, 3)
 SKM = extracts.get("ekinerja/skm_responses")
@@ -213,62 +214,70 @@ def test_a_directory_named_like_the_file_is_not_a_file(tmp_path):
         read(tmp_path, SKM)
 
 
-# -- the fast readers (pyarrow for CSV, calamine for XLSX) read exactly what the csv module and openpyxl read ---------
-
-def _read_or_error(root: Path, ext):
-    try:
-        return read(root, ext)
-    except ExtractFileError as exc:
-        return str(exc)
-
-
-def _assert_read_alike(root: Path, ext, monkeypatch) -> None:
-    """The file reads the same (cells, None or "", row numbers, notes, row errors, or the error) with the fast
-    readers as with the csv module and openpyxl alone."""
-    fast = _read_or_error(root, ext)
-    with monkeypatch.context() as m:
-        m.setattr(readers, "_arrow_records", lambda *args: None)
-        m.setattr(readers, "_calamine_rows", lambda path: None)
-        slow = _read_or_error(root, ext)
-    if isinstance(fast, str) or isinstance(slow, str):
-        assert fast == slow
-        return
-    pd.testing.assert_frame_equal(fast.frame, slow.frame, check_exact=True)
-    assert fast.row_numbers.tolist() == slow.row_numbers.tolist()
-    assert (fast.decimal, fast.notes, fast.row_errors) == (slow.decimal, slow.notes, slow.row_errors)
-
+# -- how a CSV splits into records: quoting, blank records, rows of another width, in every encoding ------------
 
 BUDGET_HEADER = "sub_activity_code,month,pagu,rpd,realisasi"
+ROW = ["5.01", "2024-03", "1", "2", "3"]
+ROW_2 = ["5.02", "2024-03", "1", "2", "3"]
+
+# name -> (text, the cells read, their row numbers, a note, the row errors as (index, start of the reason))
+CSV_CASES = {
+    "plain": (f"{BUDGET_HEADER}\n5.01,2024-03,100,50.5,25\n5.02,2024-03,200,,\n",
+              [["5.01", "2024-03", "100", "50.5", "25"], ["5.02", "2024-03", "200", "", ""]], [2, 3], None, []),
+    "byte order mark, CRLF, a quoted delimiter": (
+        f"\ufeff{BUDGET_HEADER}\r\n5.01,2024-03,\"1,5\",2,3\r\n", [["5.01", "2024-03", "1,5", "2", "3"]], [2],
+        "decimal ','", []),
+    "doubled quotes, a line break in a value, no final line break": (
+        f"{BUDGET_HEADER}\n5.01,2024-03,1,2,\"a \"\"b\"\"\nc\"\n5.02,2024-03,1,2,3",
+        [["5.01", "2024-03", "1", "2", 'a "b"\nc'], ROW_2], [2, 3], "does not end with a line break", []),
+    "blank records": (f"{BUDGET_HEADER}\n,,,,\n5.01,2024-03,1,2,3\n , ,\u00a0, ,\x1c\n5.02,2024-03,1,2,3\n",
+                      [ROW, ROW_2], [3, 5], None, []),
+    "an empty line": (f"{BUDGET_HEADER}\n\n5.01,2024-03,1,2,3\n", [ROW], [3], None, []),
+    "title rows": (f"Laporan APBD\n\n{BUDGET_HEADER}\n5.01,2024-03,1,2,3\n", [ROW], [4],
+                   "header on row 3 (2 title row(s) above it skipped)", []),
+    "a quoted title row": (f"\"Laporan, \"\"APBD\"\"\"\n{BUDGET_HEADER}\n5.01,2024-03,1,2,3\n", [ROW], [3],
+                           "header on row 2 (1 title row(s) above it skipped)", []),
+    "a short row, a trailing delimiter": (
+        f"{BUDGET_HEADER}\n5.01,2024-03,1,2\n5.02,2024-03,1,2,3,\n5.03,2024-03,1,2,3\n",
+        [["5.01", "2024-03", "1", "2", None], ROW_2, ["5.03", "2024-03", "1", "2", "3"]], [2, 3, 4], None,
+        [(0, "row has 4 of the header's 5 fields: the line is cut short")]),
+    "rows of another width among a title row of the header's width and a value over two lines": (
+        f"T,x,y,z,w\n{BUDGET_HEADER}\n5.01,2024-03,1,2,3\n  \n5.02,2024-03,\"1\n2\",2\n5.03,2024-03,1,2,3,,\n"
+        "5.04,2024-03,1,2,3,x\n",
+        [ROW, ["5.02", "2024-03", "1\n2", "2", None], ["5.03", "2024-03", "1", "2", "3"],
+         ["5.04", "2024-03", "1", "2", "3"]], [3, 5, 6, 7], "header on row 2",
+        [(1, "row has 4 of the header's 5 fields"), (3, "row has 6 fields but the header has 5: a value holding")]),
+    "CR line ends, text after a closing quote": (
+        f"{BUDGET_HEADER}\n5.01,2024-03,1,2,3\r5.02,\"2024-03\"x,1,2,3\r",
+        [ROW, ["5.02", "2024-03x", "1", "2", "3"]], [2, 3], None, []),
+    "a quote left open": (f"{BUDGET_HEADER}\n5.01,2024-03,1,2,\"open quote\n",
+                          [["5.01", "2024-03", "1", "2", "open quote\n"]], [2], None, []),
+    "a very long value": (f"{BUDGET_HEADER}\n5.01,2024-03,1,2,{'9' * 200_000}\n",
+                          [["5.01", "2024-03", "1", "2", "9" * 200_000]], [2], None, []),
+    "semicolons and a decimal comma": (BUDGET_HEADER.replace(",", ";") + "\n5.01;2024-03;1.234,5;2;3\n",
+                                       [["5.01", "2024-03", "1.234,5", "2", "3"]], [2], "decimal ','", []),
+    "a header only": (f"{BUDGET_HEADER}\n", [], [], "header only: no data rows", []),
+}
 
 
-@pytest.mark.parametrize("text", [
-    f"{BUDGET_HEADER}\n5.01,2024-03,100,50.5,25\n5.02,2024-03,200,,\n",
-    f"\ufeff{BUDGET_HEADER}\r\n5.01,2024-03,\"1,5\",2,3\r\n",  # BOM, CRLF, a quoted delimiter
-    f"{BUDGET_HEADER}\n5.01,2024-03,1,2,\"a \"\"b\"\"\nc\"\n5.02,2024-03,1,2,3",  # quotes, a line break, no final one
-    f"{BUDGET_HEADER}\n,,,,\n5.01,2024-03,1,2,3\n , ,\u00a0, ,\x1c\n5.02,2024-03,1,2,3\n",  # blank records
-    f"{BUDGET_HEADER}\n\n5.01,2024-03,1,2,3\n",  # an empty line
-    f"Laporan APBD\n\n{BUDGET_HEADER}\n5.01,2024-03,1,2,3\n",  # title rows
-    f"\"Laporan, \"\"APBD\"\"\"\n{BUDGET_HEADER}\n5.01,2024-03,1,2,3\n",  # a quoted title row
-    f"{BUDGET_HEADER}\n5.01,2024-03,1,2\n5.02,2024-03,1,2,3,\n5.03,2024-03,1,2,3\n",  # short row, trailing comma
-    f"{BUDGET_HEADER}\n5.01,2024-03,1,2,3\r5.02,\"2024-03\"x,1,2,3\r",  # CR line ends, text after a quote
-    f"{BUDGET_HEADER}\n5.01,2024-03,1,2,\"open quote\n",
-    f"{BUDGET_HEADER}\n5.01,2024-03,1,2,{'9' * 200_000}\n",  # a field longer than the csv module accepts
-    BUDGET_HEADER.replace(",", ";") + "\n5.01;2024-03;1.234,5;2;3\n",
-    f"{BUDGET_HEADER}\n",
-])
+def _cells(raw) -> list[list]:
+    return raw.frame.astype(object).where(raw.frame.notna(), None).values.tolist()
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "cp1252"])
-def test_csv_reads_alike_with_and_without_pyarrow(tmp_path, monkeypatch, text, encoding):
-    data = text.encode(encoding, errors="replace")
-    land(tmp_path, BUDGET, "budget_monthly.csv", data)
-    _assert_read_alike(tmp_path, BUDGET, monkeypatch)
-
-
-def test_a_plain_csv_is_split_by_pyarrow_and_an_unusual_one_by_the_csv_module():
-    columns, numbers = readers._arrow_records('a,b\n1,"x\ny"\n,\n2,z\n', 0, ",", ["a", "b"])
-    assert [c.to_pylist() for c in columns] == [["1", "2"], ["x\ny", "z"]]
-    assert numbers == [2, 4]  # the blank record (row 3) is skipped but counted
-    assert readers._arrow_records("a,b\n1\n", 0, ",", ["a", "b"]) is None  # a short row: the csv module reports it
-    assert readers._arrow_records('"t"\na,b\n1,2\n', 1, ",", ["a", "b"]) is None  # a quote above the header
+@pytest.mark.parametrize("case", CSV_CASES)
+def test_csv_records(tmp_path, case, encoding):
+    text, cells, numbers, note, errors = CSV_CASES[case]
+    if encoding == "cp1252" and "\ufeff" in text:
+        pytest.skip("a byte order mark is Unicode")
+    land(tmp_path, BUDGET, "budget_monthly.csv", text.encode(encoding))
+    raw = read(tmp_path, BUDGET)
+    assert raw.frame.columns.tolist() == BUDGET_HEADER.split(",")
+    assert (_cells(raw), raw.row_numbers.tolist()) == (cells, numbers)
+    assert note is None or any(note in n for n in raw.notes), raw.notes
+    assert [(e["index"], e["check_name"]) for e in raw.row_errors] == [(i, "field_count") for i, _ in errors]
+    for e, (_, reason) in zip(raw.row_errors, errors, strict=True):
+        assert e["reason"].startswith(reason), e["reason"]
 
 
 def _workbook(path: Path, rows: list[list], bold_after_header: bool = False) -> Path:
@@ -276,7 +285,7 @@ def _workbook(path: Path, rows: list[list], bold_after_header: bool = False) -> 
     ws = wb.active
     for row in rows:
         ws.append(row)
-    if bold_after_header:  # a styled empty cell right of the header: openpyxl reads it as one more column
+    if bold_after_header:  # a styled empty cell right of the header is no column
         ws.cell(row=next(i for i, r in enumerate(rows, 1) if "pagu" in r), column=len(BUDGET_HEADER.split(",")) + 2
                 ).font = Font(bold=True)
     wb.save(path)
@@ -285,28 +294,43 @@ def _workbook(path: Path, rows: list[list], bold_after_header: bool = False) -> 
 
 HEAD = BUDGET_HEADER.split(",")
 
-
-@pytest.mark.parametrize(("rows", "fast"), [
-    ([HEAD, ["5.01", "2024-03", 100, 50.5, 1e-7], ["5.02", "2024-03", None, "1.234,5", True]], True),
+# workbook rows -> (the cells read, their row numbers)
+XLSX_CASES = [
+    # numbers typed as Indonesian text decide the decimal comma, and the native numbers follow it
+    ([HEAD, ["5.01", "2024-03", 100, 50.5, 1e-7], ["5.02", "2024-03", None, "1.234,5", True]],
+     [["5.01", "2024-03", "100", "50,5", "1e-07"], ["5.02", "2024-03", None, "1.234,5", "true"]], [2, 3]),
     ([["Laporan"], [], HEAD, ["5.01", "2024-03", 1, 2, 3], [], [None, None, None], ["5.02", "2024-03", 1, 2, 3, "x"]],
-     True),
-    ([HEAD, ["5.01", "2024-03", 123456789012345, -0.5, 1234.5678]], True),
-    ([HEAD, ["5.01", "2024-03", 12345678901234567, 1, 2]], False),  # beyond 2**53: exact only in openpyxl
-    ([HEAD, ["5.01", "2024-03", "#N/A", "#REF!", 1]], False),  # error cells
-    ([HEAD, [" 5.01 ", "", 1, 2, 3]], True),  # openpyxl keeps the spaces with xml:space="preserve"
-    ([HEAD, ["5.01", date(2024, 3, 1), datetime(2024, 3, 1, 10, 30), 1, 2]], False),  # dates
-    ([HEAD, ["5.01", "2024-03", "=1+1", 1, 2]], False),  # a formula
-])
-def test_xlsx_reads_alike_with_and_without_calamine(tmp_path, monkeypatch, rows, fast):
+     [ROW, ROW_2], [4, 7]),
+    ([HEAD, ["5.01", "2024-03", 123456789012345, -0.5, 1234.5678]],
+     [["5.01", "2024-03", "123456789012345", "-0.5", "1234.5678"]], [2]),
+    ([HEAD, ["5.01", "2024-03", "#N/A", "#REF!", 1]], [["5.01", "2024-03", "#N/A", "#REF!", "1"]], [2]),  # errors
+    ([HEAD, [" 5.01 ", "", 1, 2, 3]], [[" 5.01 ", None, "1", "2", "3"]], [2]),
+    ([HEAD, ["5.01", date(2024, 3, 1), datetime(2024, 3, 1, 10, 30), 1, 2]],
+     [["5.01", "2024-03-01", "2024-03-01 10:30:00", "1", "2"]], [2]),
+    ([HEAD, ["5.01", "2024-03", "=1+1", 1, 2]], [["5.01", "2024-03", None, "1", "2"]], [2]),  # no value computed yet
+]
+
+
+@pytest.mark.parametrize(("rows", "cells", "numbers"), XLSX_CASES)
+def test_xlsx_cells(tmp_path, rows, cells, numbers):
     path = _workbook(tmp_path / "w.xlsx", rows, bold_after_header=True)
-    target = land(tmp_path, BUDGET, "budget_monthly.xlsx", path.read_bytes())
-    assert (readers._calamine_rows(target) is not None) == fast
-    _assert_read_alike(tmp_path, BUDGET, monkeypatch)
+    land(tmp_path, BUDGET, "budget_monthly.xlsx", path.read_bytes())
+    raw = read(tmp_path, BUDGET)
+    assert raw.frame.columns.tolist() == HEAD
+    assert (_cells(raw), raw.row_numbers.tolist()) == (cells, numbers)
 
 
-def test_a_plain_workbook_is_read_by_calamine_into_the_rows_openpyxl_reads(tmp_path):
-    path = _workbook(tmp_path / "w.xlsx", [["Laporan"], [], HEAD, ["5.01", "2024-03", 1, 2.5, None, "extra"]],
+def test_the_first_sheet_runs_from_a1_and_each_row_to_its_last_cell(tmp_path):
+    path = _workbook(tmp_path / "w.xlsx", [["Laporan"], [], HEAD, ["5.01", "2024-03", 1, 2.5, None, "#DIV/0!"]],
                      bold_after_header=True)
-    rows, title = readers._calamine_rows(path)
-    assert (rows, title) == readers._openpyxl_rows(path)
-    assert rows[2] == [*HEAD, None, None]  # the header row runs to its last (styled, empty) cell
+    wb = load_workbook(path)
+    wb.create_sheet("Second")["A1"] = "other"
+    wb.move_sheet("Second", offset=-1)  # the first sheet is the workbook's first, not its active one
+    wb.save(path)
+    rows, title = first_sheet(path)
+    assert title == "Second" and rows == [["other"]]
+    wb.move_sheet("Second", offset=1)
+    wb.save(path)
+    rows, title = first_sheet(path)
+    assert title == "Sheet"
+    assert rows == [["Laporan"], [], HEAD, ["5.01", "2024-03", 1, 2.5, None, "#DIV/0!"]]

@@ -108,8 +108,9 @@ def write_landing(landing: Path, item: Landing) -> Path:
     return path
 
 
-def generate(landing: Path, year: int = 2024, seed: int = 2024, scale: float = 0.1) -> dict[str, int]:
+def generate(landing: Path | str, year: int = 2024, seed: int = 2024, scale: float = 0.1) -> dict[str, int]:
     """Write every generator's landing files; returns rows written per extract."""
+    landing = Path(landing)
     ctx = DemoContext(year, seed, scale)
     counts: dict[str, int] = {}
     for module in generators():

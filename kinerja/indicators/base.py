@@ -22,7 +22,6 @@ TIDAK_TERCAPAI = "tidak tercapai"
 TANPA_TARGET = "tanpa target"
 TIDAK_ADA_DATA = "tidak ada data"
 
-VALUE_COLUMNS = ["unit_code", "period", "value", "n_source_rows"]
 COMPONENT_VALUE_COLUMNS = ["unit_code", "period", "component", "value"]
 
 
@@ -121,13 +120,6 @@ def finish(computed: Computed, indicator: Indicator, windows: Iterable[Window], 
 def no_data(indicator: Indicator, windows: Iterable[Window], pk_year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every window ``tidak ada data`` (an extract it needs failed)."""
     return finish(Computed(), indicator, windows, pk_year)
-
-
-def in_window(dates: pd.Series, window: Window) -> pd.Series:
-    """Rows whose date (naive, or aware in local time) falls in [window.start, window.end]."""
-    d = dates.dt.tz_localize(None) if getattr(dates.dt, "tz", None) is not None else dates
-    d = d.dt.normalize()
-    return (d >= pd.Timestamp(window.start)) & (d <= pd.Timestamp(window.end))
 
 
 def month_of(dates: pd.Series) -> pd.Series:

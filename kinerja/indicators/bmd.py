@@ -7,6 +7,10 @@ A UPB that owns no items has nothing to enter: the entry part does not apply,
 and the document parts are rescaled to the full weight (the rule SPEC sets for
 a zero denominator in indicator 4). Value = mean over UPBs; breakdown per PD.
 A period counts through its latest snapshot month at or before its last month.
+
+Its whole story: the decisions in docs/decisions/personnel.md, section "Indicator 6, BMD"; the
+catalog entry ``bmd`` in catalog/pk-2024.toml; the extract ``einventarisasi/bmd_progress``
+(schemas/bmd_progress.py); the tests in tests/test_indicator_bmd.py.
 """
 
 from __future__ import annotations

@@ -1,6 +1,9 @@
 """What the increment-window indicators (9, 14) share: the year's value is the sum of its quarters.
 
 No ``CODE``: a helper, not an indicator.
+
+Decisions: docs/decisions/follow-up.md, section "Shared" (the year as the sum of the quarter
+windows to date).
 """
 
 from __future__ import annotations

@@ -5,6 +5,10 @@ kinerja points for the SKP predicate, disiplin points for the penalty in force
 (the tables are catalog rules). Value = mean over active PNS of the sum.
 A period counts through its latest snapshot month at or before its last month
 (SPEC section 2). Breakdown rows per unit.
+
+Its whole story: the decisions in docs/decisions/personnel.md, section "Indicator 2, IP ASN"; the
+catalog entry ``ipasn`` in catalog/pk-2024.toml; the extract ``simpeg/pns_snapshot``
+(schemas/pns_snapshot.py); the tests in tests/test_indicator_ipasn.py.
 """
 
 from __future__ import annotations

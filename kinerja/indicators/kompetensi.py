@@ -6,6 +6,11 @@ year to the period's end. Value = mean over the population of
 min(JP / threshold, 1) x 100 (threshold: catalog ``jp_threshold``). Training of
 a NIP outside the population is reported in components, not counted. A training
 counts once per NIP: staging keeps one row per (NIP, training).
+
+Its whole story: the decisions in docs/decisions/personnel.md, section "Indicator 8, 40 JP"; the
+catalog entry ``kompetensi`` in catalog/pk-2024.toml; the extracts ``simpeg/pns_snapshot``
+(schemas/pns_snapshot.py) and ``simdiklat/training`` (schemas/training.py); the tests in
+tests/test_indicator_kompetensi.py.
 """
 
 from __future__ import annotations

@@ -6,6 +6,10 @@ b = % of PDs that published communication materials in the window;
 c = crises responded / crises x 100; d = netizen questions answered / relevant x 100.
 Value = the catalog-weighted mean of a-d; a component with a zero denominator is
 not applicable and the weights of the others are rescaled to 100%.
+
+Its whole story: the decisions in docs/decisions/finance.md, section "Komunikasi publik (4)"; the
+catalog entry ``komunikasi`` in catalog/pk-2024.toml; the extract ``ekinerja/komunikasi_publik``
+(schemas/komunikasi_publik.py); the tests in tests/test_indicator_komunikasi.py.
 """
 
 from __future__ import annotations

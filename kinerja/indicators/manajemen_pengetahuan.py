@@ -9,6 +9,10 @@ Late reports are reported as a component, never counted.
 Month rows (monitoring) are the month's contribution: the counted reports
 submitted in that month / ``reports_required`` x 100, so the months of the year
 add up to the year's value.
+
+Its whole story: the decisions in docs/decisions/follow-up.md, section "Manajemen pengetahuan (9)";
+the catalog entry ``manajemen_pengetahuan`` in catalog/pk-2024.toml; the extract
+``km_portal/reports`` (schemas/reports.py); the tests in tests/test_indicator_km.py.
 """
 
 from __future__ import annotations

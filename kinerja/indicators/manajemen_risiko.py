@@ -9,6 +9,10 @@ window's cutoff / all document types required in the year x 100.
 after the window, 23:59:59 WIB), the agreement's data-collection deadline: a
 quarter's monitoring report can only be written once the quarter is over, so
 its verification falls in the first days of the next month.
+
+Its whole story: the decisions in docs/decisions/follow-up.md, section "Manajemen risiko (10)"; the
+catalog entry ``manajemen_risiko`` in catalog/pk-2024.toml; the extract ``esakip/risk_documents``
+(schemas/risk_documents.py); the tests in tests/test_indicator_risiko.py.
 """
 
 from __future__ import annotations

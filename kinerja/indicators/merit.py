@@ -8,8 +8,11 @@ aspect with no in-scope score leaves the index without data, never a partial sum
 Window (snapshot): the PK year's assessment as currently staged. The
 assessment is dated by its ``year``, not by the file that carried it, so every
 window of the PK year uses the latest staged score of each sub-aspect; a
-correction restates the periods before it (SPEC section 2). See
-docs/decisions/personnel.md.
+correction restates the periods before it (SPEC section 2).
+
+Its whole story: the decisions in docs/decisions/personnel.md, section "Indicator 1, merit"; the
+catalog entry ``merit`` in catalog/pk-2024.toml; the extract ``sipinter/merit_assessment``
+(schemas/merit_assessment.py); the tests in tests/test_indicator_merit.py.
 """
 
 from __future__ import annotations

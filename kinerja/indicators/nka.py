@@ -9,6 +9,11 @@ From 1 January to the period's end (month rows too, year to date through the mon
 - E efisiensi = sum(pagu_i x ck_i - realisation_i) / sum(pagu_i x ck_i) x 100, over sub-activities
   with both a budget and a target; NE = clamp(ne_base + E / ne_e_span x ne_base, 0, 100);
 - value = the catalog-weighted sum of P, K, CK and NE; ``tidak ada data`` unless all four exist.
+
+Its whole story: the decisions in docs/decisions/finance.md, section "Nilai kinerja anggaran (11)";
+the catalog entry ``nka`` in catalog/pk-2024.toml; the extracts ``apbd/budget_monthly``
+(schemas/budget_monthly.py) and ``esakip/output_realisasi`` (schemas/output_realisasi.py); the tests in
+tests/test_indicator_nka.py.
 """
 
 from __future__ import annotations

@@ -5,6 +5,10 @@ Value = in-scope realisation flagged / in-scope realisation x 100, from 1 Januar
 period's end. An account is in scope when it equals a catalog ``account_codes`` entry or
 lies below one on a segment boundary. Negative amounts are corrections and net out; a
 non-positive denominator has no value.
+
+Its whole story: the decisions in docs/decisions/finance.md, section "Belanja PDN/TKDN/UMK (7)"; the
+catalog entry ``pdn`` in catalog/pk-2024.toml; the extract ``sipd/belanja_realisasi``
+(schemas/belanja_realisasi.py); the tests in tests/test_indicator_pdn.py.
 """
 
 from __future__ import annotations

@@ -7,6 +7,10 @@ the window holding the later of the two dates (``resolved_at``, ``verified_at``)
 so it counts once. Value = done in the window / (``base_share`` x base) x 100;
 the year is the sum of its quarters (increment), a month row the month's
 contribution. Breakdown rows per responsible unit, on the unit's own base.
+
+Its whole story: the decisions in docs/decisions/follow-up.md, section "Rekomendasi BPK (14)"; the
+catalog entry ``rekomendasi_bpk`` in catalog/pk-2024.toml; the extract ``bpk/rekomendasi``
+(schemas/rekomendasi.py); the tests in tests/test_indicator_bpk.py.
 """
 
 from __future__ import annotations

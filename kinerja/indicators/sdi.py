@@ -4,6 +4,11 @@ A dataset of the *daftar data* is due in a window when its release date falls
 in it. Four ratios over the due datasets, summed: timeliness (first submitted
 by the collection deadline), completeness, uniqueness and validity (of the
 latest version received by the correction deadline).
+
+Its whole story: the decisions in docs/decisions/skeleton.md, section "SDI (indicator 5)"; the
+catalog entry ``sdi`` in catalog/pk-2024.toml; the extracts ``portal_data/daftar_data``
+(schemas/daftar_data.py) and ``portal_data/submissions`` (schemas/submissions.py); the tests in
+tests/test_indicator_sdi.py.
 """
 
 from __future__ import annotations

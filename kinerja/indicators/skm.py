@@ -5,6 +5,10 @@ Per unit and month the NRR (*nilai rata-rata*, mean answer) of each element
 conversion x sum(NRR) / number of elements. The month's agency value is the
 mean of the unit-month IKMs; a quarter or the year is the mean of its monthly
 agency values (the agreement's "rata-rata selama 12 bulan").
+
+Its whole story: the decisions in docs/decisions/skeleton.md, section "SKM (indicator 3)"; the
+catalog entry ``skm`` in catalog/pk-2024.toml; the extract ``ekinerja/skm_responses``
+(schemas/skm_responses.py); the tests in tests/test_indicator_skm.py.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ received) and, of those, the ones closed (completed, resolved) by the window's
 cutoff: value = closed / opened x 100; nothing opened gives no value (``tidak
 ada data``). A record closed after the cutoff is open for that window, whatever
 later files say. No ``CODE``: a helper, not an indicator.
+
+Decisions: docs/decisions/follow-up.md, sections "Shared" and "Arahan Gubernur (12) and
+pengaduan (13)".
 """
 
 from __future__ import annotations

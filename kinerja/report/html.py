@@ -95,12 +95,6 @@ footer { margin-top: 28px; font-size: 10.5px; color: var(--muted); border-top: 1
 }
 """
 
-STATUS_LABELS = {
-    "tercapai": "tercapai", "tidak tercapai": "tidak tercapai", "tanpa target": "tanpa target",
-    "tidak ada data": "tidak ada data", NOT_COMPUTED: NOT_COMPUTED,
-}
-
-
 def _cls(status: str) -> str:
     return "s-" + status.replace(" ", "-")
 

@@ -37,7 +37,6 @@ COMPONENT_FORMAT = f"{LOCALE}#,##0.0000"
 
 HEAD_FILL = PatternFill("solid", fgColor="16324F")
 SUB_FILL = PatternFill("solid", fgColor="2C4C6E")
-GROUP_FILL = PatternFill("solid", fgColor="F4F6F8")
 HEAD_FONT = Font(bold=True, color="FFFFFF")
 THIN = Side(style="thin", color="D9DEE4")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
