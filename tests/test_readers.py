@@ -264,12 +264,11 @@ def _cells(raw) -> list[list]:
     return raw.frame.astype(object).where(raw.frame.notna(), None).values.tolist()
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "cp1252"])
-@pytest.mark.parametrize("case", CSV_CASES)
+@pytest.mark.parametrize(("case", "encoding"), [
+    (case, encoding) for case in CSV_CASES for encoding in ("utf-8", "utf-16", "cp1252")
+    if not (encoding == "cp1252" and "\ufeff" in CSV_CASES[case][0])])  # a byte order mark is Unicode
 def test_csv_records(tmp_path, case, encoding):
     text, cells, numbers, note, errors = CSV_CASES[case]
-    if encoding == "cp1252" and "\ufeff" in text:
-        pytest.skip("a byte order mark is Unicode")
     land(tmp_path, BUDGET, "budget_monthly.csv", text.encode(encoding))
     raw = read(tmp_path, BUDGET)
     assert raw.frame.columns.tolist() == BUDGET_HEADER.split(",")
