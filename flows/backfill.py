@@ -5,14 +5,9 @@ its own: when the backfill ends, one alert names every failed month with its fai
 extracts and indicators (``flows.alerts``). Bad usage (a bad range, a year without a catalog, no
 usable or another pseudonym key) is caught for every month before the first one starts. Either
 ends the backfill Failed with its message, without a traceback (``flows.outcome``).
-
-The read-ahead worker (``kinerja.readahead``) reads one month ahead: the next month's files are
-queued behind this month's, so they are read while this month computes, loads and publishes.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
@@ -21,8 +16,7 @@ from prefect.states import State
 
 from flows import alerts, outcome
 from flows.monthly import RequiredPeriod, RunFailed, check_parameters, monthly, save_snapshots
-from kinerja import keys, pipeline, readahead, usage, warehouse
-from kinerja.catalog import load_catalog
+from kinerja import keys, usage, warehouse
 from kinerja.periods import Month
 from kinerja.usage import BAD_USAGE
 
@@ -62,20 +56,15 @@ def backfill(from_period: RequiredPeriod, to_period: RequiredPeriod, landing_dir
                 keys.check(engine, key)
             except keys.KeyMismatchError as exc:
                 return outcome.failed(flow_run.id, exc, logger)
-        try:
-            with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-                for i, m in enumerate(months):
-                    for ahead in months[i:i + 2]:  # this month's files first, then the next month's
-                        read_ahead(settings.landing_dir, ahead)
-                    state = monthly(period=str(m), landing_dir=landing_dir, warehouse_url=warehouse_url,
-                                    return_state=True)
-                    if not state.is_completed():
-                        failed.append(f"{m}: {state.message}")
-                        exc = alerts.failure_of(state.state_details.flow_run_id, state)
-                        details[str(m)] = exc if isinstance(exc, RunFailed) else RunFailed(state.message or "",
-                                                                                           period=str(m))
-        finally:
-            readahead.discard()
+        with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+            for m in months:
+                state = monthly(period=str(m), landing_dir=landing_dir, warehouse_url=warehouse_url,
+                                return_state=True)
+                if not state.is_completed():
+                    failed.append(f"{m}: {state.message}")
+                    exc = alerts.failure_of(state.state_details.flow_run_id, state)
+                    details[str(m)] = exc if isinstance(exc, RunFailed) else RunFailed(state.message or "",
+                                                                                       period=str(m))
         save_snapshots(engine)  # the staging cache keeps the months' frames under this URL
     if failed:
         logger.error("backfill: %d of %d months failed", len(failed), len(months))
@@ -83,12 +72,3 @@ def backfill(from_period: RequiredPeriod, to_period: RequiredPeriod, landing_dir
                                                      period=f"{months[0]}..{months[-1]}", failed_months=details))
     return {"months": [str(m) for m in months]}
 
-
-def read_ahead(landing: Path, month: Month) -> None:
-    """Queue the month's files for the read-ahead worker; a catalog that does not load is left to the
-    month's own run to report."""
-    try:
-        extract_ids = [e.id for e in pipeline.needed_extracts(load_catalog(month.year))]
-    except Exception:
-        return
-    readahead.prefetch(landing, extract_ids, str(month), month.year)

@@ -6,9 +6,6 @@ Failed, after everything else is loaded, so that operations are alerted
 (``flows.alerts``: a JSON webhook naming the period, the failed extracts and indicators).
 Every run, failed or not, publishes its artifacts (``flows.reporting``).
 
-While one extract is staged, the next landing files are read and validated in a worker process
-(``kinerja.readahead``); the ingest task of each extract takes its result, in order.
-
 Tasks per run: prepare-warehouse, start-run, one ``ingest-<source>-<name>-<month>`` per
 extract (read, validate, stage), read-staged, one ``compute-indicators-<month>``, load and
 finish-run (record-failed-extract for a failed extract). A task run costs ~4 ms in the run's
@@ -47,12 +44,11 @@ from pydantic import Field
 from flows import alerts, outcome
 from flows.outcome import RunFailed
 from flows.reporting import publish_run_artifacts
-from kinerja import keys, pipeline, readahead, usage, warehouse
+from kinerja import keys, pipeline, usage, warehouse
 from kinerja.catalog import load_catalog
 from kinerja.config import Settings, resolve
 from kinerja.indicators import base
 from kinerja.periods import MONTH_RE, Month, previous_month
-from kinerja.readahead import ReadAhead
 from kinerja.readers import ExtractFileError
 from kinerja.usage import BAD_USAGE, UsageError
 from kinerja.warehouse import safe_url
@@ -126,8 +122,6 @@ def monthly(period: Period = None, landing_dir: str | None = None, warehouse_url
 
     outcomes = []
     needed = pipeline.needed_extracts(catalog)
-    read_ahead = ReadAhead(settings.landing_dir, [e.id for e in needed], str(month), month.year) \
-        if readahead.workers() else None
     try:
         prepare_warehouse(engine, quote(catalog))
         if usage.needs_personal_data(catalog):  # records the key, or refuses another one, before staging
@@ -135,8 +129,7 @@ def monthly(period: Period = None, landing_dir: str | None = None, warehouse_url
         start_run(engine, run_id, "kinerja-monthly", catalog.pk_year, str(month))
         for ext in needed:
             try:
-                outcomes.append(ingest_extract(engine, quote(catalog), settings.landing_dir, ext, month, run_id,
-                                               quote(read_ahead)))
+                outcomes.append(ingest_extract(engine, quote(catalog), settings.landing_dir, ext, month, run_id))
             except ExtractFileError as exc:
                 outcomes.append(record_failed(engine, ext, month, run_id, catalog.pk_year, exc,
                                               getattr(exc, "raw", None)))
@@ -166,8 +159,6 @@ def monthly(period: Period = None, landing_dir: str | None = None, warehouse_url
                                         pipeline.compute_action_plan(catalog, plan_inputs, windows))
         summary = load_results(engine, catalog.pk_year, output, run_id)
     except keys.KeyMismatchError as exc:  # another run recorded another key since the parameters were checked
-        if read_ahead is not None:
-            read_ahead.cancel()
         warehouse.close_engine(engine)
         return outcome.failed(flow_run.id, exc, logger)
     except Exception as exc:
@@ -175,8 +166,6 @@ def monthly(period: Period = None, landing_dir: str | None = None, warehouse_url
         # pipeline_run and in the artifacts, then fail with the original error.
         message = alerts.redact(f"kinerja {month}: run stopped: {type(exc).__name__}: {exc}",
                                 settings.warehouse_url)
-        if read_ahead is not None:
-            read_ahead.cancel()
         _finish_quietly(engine, catalog, month, run_id, outcomes, message)
         raise
 

@@ -103,8 +103,7 @@ class Prepared:
 
 
 def prepare(landing: Path, ext: Extract, month: Month, catalog: Catalog) -> Prepared:
-    """Read and validate one extract of a month: what ingest stages (in this process, or in the
-    read-ahead worker, kinerja.readahead)."""
+    """Read and validate one extract of a month: what ingest stages."""
     raw = None
     try:
         raw = extract(landing, ext, month)

@@ -17,7 +17,6 @@ from kinerja import pipeline, warehouse
 from kinerja.catalog import Catalog
 from kinerja.extracts import Extract
 from kinerja.periods import Month
-from kinerja.readahead import ReadAhead
 from kinerja.readers import RawExtract
 from kinerja.validation import ValidatedExtract
 from tasks.retries import IO_OR_DB_RETRY
@@ -44,14 +43,10 @@ def log_validated(raw: RawExtract, validated: ValidatedExtract) -> None:
 @task(name="ingest", task_run_name="ingest-{ext.source}-{ext.name}-{month}", cache_policy=NO_CACHE,
       **IO_OR_DB_RETRY)
 def ingest_extract(engine: sa.Engine, catalog: Catalog, landing: Path, ext: Extract, month: Month,
-                   run_id: str, read_ahead: ReadAhead | None = None) -> warehouse.ExtractOutcome:
+                   run_id: str) -> warehouse.ExtractOutcome:
     """Retried only on transient I/O or database trouble (staging is an idempotent upsert); a
-    missing or malformed file raises ExtractFileError at once, carrying what was read (``raw``).
-    With ``read_ahead`` the file was read and validated in the worker process (a retry, or a
-    worker that died, reads it here)."""
-    prepared = read_ahead.take(ext.id) if read_ahead is not None else None
-    if prepared is None:
-        prepared = pipeline.prepare(landing, ext, month, catalog)
+    missing or malformed file raises ExtractFileError at once, carrying what was read (``raw``)."""
+    prepared = pipeline.prepare(landing, ext, month, catalog)
     if prepared.raw is not None:
         log_read(prepared.raw)
     raw, validated = prepared.unwrap()  # ExtractFileError: the flow records the failure
