@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
-from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 from prefect.states import State
 
 from flows import alerts, outcome
@@ -46,9 +45,6 @@ def backfill(from_period: RequiredPeriod, to_period: RequiredPeriod, landing_dir
     except BAD_USAGE as exc:
         return outcome.failed(flow_run.id, exc, logger)
     failed, details = [], {}
-    # The backfill's own heartbeat covers its months: a month's heartbeat thread sleeps in 1 s steps
-    # and its run waits for it to wake before ending (~0.5 s a month, 6 s of a year's backfill). One
-    # settings context for all months: each one costs ~0.2 s (Prefect validates its whole settings).
     with warehouse.shared_engine(settings.warehouse_url) as engine:  # one engine for all the months
         key = usage.check_run(months)  # passed in check_parameters: only the key is wanted here
         if key is not None:  # another key than the warehouse's is refused once, not month by month
@@ -56,15 +52,12 @@ def backfill(from_period: RequiredPeriod, to_period: RequiredPeriod, landing_dir
                 keys.check(engine, key)
             except keys.KeyMismatchError as exc:
                 return outcome.failed(flow_run.id, exc, logger)
-        with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-            for m in months:
-                state = monthly(period=str(m), landing_dir=landing_dir, warehouse_url=warehouse_url,
-                                return_state=True)
-                if not state.is_completed():
-                    failed.append(f"{m}: {state.message}")
-                    exc = alerts.failure_of(state.state_details.flow_run_id, state)
-                    details[str(m)] = exc if isinstance(exc, RunFailed) else RunFailed(state.message or "",
-                                                                                       period=str(m))
+        for m in months:
+            state = monthly(period=str(m), landing_dir=landing_dir, warehouse_url=warehouse_url, return_state=True)
+            if not state.is_completed():
+                failed.append(f"{m}: {state.message}")
+                exc = alerts.failure_of(state.state_details.flow_run_id, state)
+                details[str(m)] = exc if isinstance(exc, RunFailed) else RunFailed(state.message or "", period=str(m))
         save_snapshots(engine)  # the staging cache keeps the months' frames under this URL
     if failed:
         logger.error("backfill: %d of %d months failed", len(failed), len(months))
