@@ -14,10 +14,10 @@ from prefect.runtime import flow_run
 from prefect.states import State
 
 from flows import alerts, outcome
-from flows.monthly import RequiredPeriod, RunFailed, check_parameters, monthly, save_snapshots
+from flows.monthly import RequiredPeriod, RunFailed, monthly
 from kinerja import keys, usage, warehouse
 from kinerja.periods import Month
-from kinerja.usage import BAD_USAGE
+from kinerja.usage import BAD_USAGE, check_parameters
 
 
 def parse_range(from_period: str, to_period: str) -> list[Month]:
@@ -58,10 +58,8 @@ def backfill(from_period: RequiredPeriod, to_period: RequiredPeriod, landing_dir
                 failed.append(f"{m}: {state.message}")
                 exc = alerts.failure_of(state.state_details.flow_run_id, state)
                 details[str(m)] = exc if isinstance(exc, RunFailed) else RunFailed(state.message or "", period=str(m))
-        save_snapshots(engine)  # the staging cache keeps the months' frames under this URL
     if failed:
         logger.error("backfill: %d of %d months failed", len(failed), len(months))
         return outcome.failed(flow_run.id, RunFailed("backfill failed months: " + " | ".join(failed),
                                                      period=f"{months[0]}..{months[-1]}", failed_months=details))
     return {"months": [str(m) for m in months]}
-
