@@ -24,8 +24,8 @@ measurement, dropped afterwards. Results are printed as a table and written to
 build/bench/results.json.
 
 A second table says where the CPU went during each measurement (Linux, from /proc): the run's
-process (and, of it, the main thread the flows run in), any worker process it starts, the Prefect
-server and the local PostgreSQL server. All of it divided by the number of cores is the least wall time
+process (and, of it, the main thread the flows run in), the Prefect server and the local PostgreSQL
+server. All of it divided by the number of cores is the least wall time
 the machine could give that work; the wall time the main thread is not on a core is time it waits.
 """
 
@@ -58,14 +58,6 @@ YEAR = 2024
 
 def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
-
-
-def _worker_peak_mib() -> float:
-    """Peak memory of the read-ahead worker process (kinerja.readahead), once it has ended."""
-    from kinerja import readahead
-
-    readahead.shutdown(wait=True)
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def _cpu(who: int = resource.RUSAGE_SELF) -> float:
@@ -127,10 +119,7 @@ def _timed_flow(run) -> dict:
         t = time.perf_counter()
         state = run()
         seconds = time.perf_counter() - t
-    worker_peak = _worker_peak_mib()  # the worker has ended: its CPU is in RUSAGE_CHILDREN now
-    meter.used["worker"] = _cpu(resource.RUSAGE_CHILDREN)
-    return {"seconds": seconds, "state": state.type.value, "worker_peak_mib": worker_peak,
-            "cpu_seconds": meter.used}
+    return {"seconds": seconds, "state": state.type.value, "cpu_seconds": meter.used}
 
 
 def _read_csv(path: Path) -> int:
@@ -416,31 +405,30 @@ def print_table(rows: list[dict]) -> None:
         print(f"| {r['backend']} | {r['scale']:g} | {b['seconds']:.1f} | {_memory(b)} | {m['seconds']:.1f} | "
               f"{_memory(m)} | {f['seconds']:.1f} | {f['read_seconds']:.1f}+{f['load_seconds']:.1f} | "
               f"{_ratio(r)} |")
-    print("peak MiB: the run's process + its read-ahead worker (both peaks added: an upper bound)")
     print_cpu(rows)
 
 
 def print_cpu(rows: list[dict]) -> None:
     """Where the CPU went: the wall time the machine's cores could give at best is the sum over
-    every process that worked (the run, its worker, the servers) divided by the number of cores."""
+    every process that worked (the run, the servers) divided by the number of cores."""
     cores = os.cpu_count() or 1
     print()
-    print(f"| backend | scale | measured | wall s | CPU s: run | its main thread | read-ahead worker | "
+    print(f"| backend | scale | measured | wall s | CPU s: run | its main thread | "
           f"Prefect server | PostgreSQL | all / {cores} cores |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in sorted(rows, key=lambda r: (r["backend"], r["scale"])):
         for kind in ("backfill", "monthly", "floor"):
             cpu = r[kind].get("cpu_seconds")
             if not cpu:
                 continue
             cells = [f"{cpu[name]:.1f}" if name in cpu else "-"
-                     for name in ("run", "main", "worker", "prefect", "postgresql")]
+                     for name in ("run", "main", "prefect", "postgresql")]
             processes = sum(seconds for name, seconds in cpu.items() if name != "main")  # main: a part of run
             print(f"| {r['backend']} | {r['scale']:g} | {kind} | {r[kind]['seconds']:.1f} | {' | '.join(cells)} | "
                   f"{processes / cores:.1f} |")
     print("CPU s: user + system seconds over what each measurement times (the run's imports left out), "
           "each process with its children; its main thread: the one the flows run in (wall time it is not on a "
-          "core: waits for the disk, the servers, the worker or the interpreter)")
+          "core: waits for the disk, the servers or the interpreter)")
 
 
 def _ratio(row: dict) -> str:
@@ -451,8 +439,7 @@ def _ratio(row: dict) -> str:
 
 
 def _memory(answer: dict) -> str:
-    worker = answer.get("worker_peak_mib", 0)
-    return f"{answer['peak_mib'] + worker:.0f} ({answer['peak_mib']:.0f}+{worker:.0f})"
+    return f"{answer['peak_mib']:.0f}"
 
 
 if __name__ == "__main__":

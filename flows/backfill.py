@@ -5,26 +5,19 @@ its own: when the backfill ends, one alert names every failed month with its fai
 extracts and indicators (``flows.alerts``). Bad usage (a bad range, a year without a catalog, no
 usable or another pseudonym key) is caught for every month before the first one starts. Either
 ends the backfill Failed with its message, without a traceback (``flows.outcome``).
-
-The read-ahead worker (``kinerja.readahead``) reads one month ahead: the next month's files are
-queued behind this month's, so they are read while this month computes, loads and publishes.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
-from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 from prefect.states import State
 
 from flows import alerts, outcome
-from flows.monthly import RequiredPeriod, RunFailed, check_parameters, monthly, save_snapshots
-from kinerja import keys, pipeline, readahead, usage, warehouse
-from kinerja.catalog import load_catalog
+from flows.monthly import RequiredPeriod, RunFailed, monthly
+from kinerja import keys, usage, warehouse
 from kinerja.periods import Month
-from kinerja.usage import BAD_USAGE
+from kinerja.usage import BAD_USAGE, check_parameters
 
 
 def parse_range(from_period: str, to_period: str) -> list[Month]:
@@ -52,9 +45,6 @@ def backfill(from_period: RequiredPeriod, to_period: RequiredPeriod, landing_dir
     except BAD_USAGE as exc:
         return outcome.failed(flow_run.id, exc, logger)
     failed, details = [], {}
-    # The backfill's own heartbeat covers its months: a month's heartbeat thread sleeps in 1 s steps
-    # and its run waits for it to wake before ending (~0.5 s a month, 6 s of a year's backfill). One
-    # settings context for all months: each one costs ~0.2 s (Prefect validates its whole settings).
     with warehouse.shared_engine(settings.warehouse_url) as engine:  # one engine for all the months
         key = usage.check_run(months)  # passed in check_parameters: only the key is wanted here
         if key is not None:  # another key than the warehouse's is refused once, not month by month
@@ -62,33 +52,14 @@ def backfill(from_period: RequiredPeriod, to_period: RequiredPeriod, landing_dir
                 keys.check(engine, key)
             except keys.KeyMismatchError as exc:
                 return outcome.failed(flow_run.id, exc, logger)
-        try:
-            with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-                for i, m in enumerate(months):
-                    for ahead in months[i:i + 2]:  # this month's files first, then the next month's
-                        read_ahead(settings.landing_dir, ahead)
-                    state = monthly(period=str(m), landing_dir=landing_dir, warehouse_url=warehouse_url,
-                                    return_state=True)
-                    if not state.is_completed():
-                        failed.append(f"{m}: {state.message}")
-                        exc = alerts.failure_of(state.state_details.flow_run_id, state)
-                        details[str(m)] = exc if isinstance(exc, RunFailed) else RunFailed(state.message or "",
-                                                                                           period=str(m))
-        finally:
-            readahead.discard()
-        save_snapshots(engine)  # the staging cache keeps the months' frames under this URL
+        for m in months:
+            state = monthly(period=str(m), landing_dir=landing_dir, warehouse_url=warehouse_url, return_state=True)
+            if not state.is_completed():
+                failed.append(f"{m}: {state.message}")
+                exc = alerts.failure_of(state.state_details.flow_run_id, state)
+                details[str(m)] = exc if isinstance(exc, RunFailed) else RunFailed(state.message or "", period=str(m))
     if failed:
         logger.error("backfill: %d of %d months failed", len(failed), len(months))
         return outcome.failed(flow_run.id, RunFailed("backfill failed months: " + " | ".join(failed),
                                                      period=f"{months[0]}..{months[-1]}", failed_months=details))
     return {"months": [str(m) for m in months]}
-
-
-def read_ahead(landing: Path, month: Month) -> None:
-    """Queue the month's files for the read-ahead worker; a catalog that does not load is left to the
-    month's own run to report."""
-    try:
-        extract_ids = [e.id for e in pipeline.needed_extracts(load_catalog(month.year))]
-    except Exception:
-        return
-    readahead.prefetch(landing, extract_ids, str(month), month.year)

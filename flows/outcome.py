@@ -15,6 +15,7 @@ import logging
 from prefect.states import Failed, State
 
 from flows import alerts
+from kinerja.pipeline import MonthOutcome
 from kinerja.usage import BAD_USAGE
 
 
@@ -47,6 +48,18 @@ def failed(flow_run_id, exc: BaseException, logger: logging.Logger | logging.Log
         logger.error(message)
     alerts.remember(flow_run_id, exc)
     return Failed(message=message, data=exc)
+
+
+def of_month(flow_run_id, run: MonthOutcome, logger: logging.Logger | logging.LoggerAdapter | None = None
+             ) -> dict | State:
+    """What the monthly flow returns for a month that ran to its end: what was loaded, or, when an
+    extract or an indicator failed, the Failed state of a :class:`RunFailed` naming them."""
+    if run.message:
+        return failed(flow_run_id, RunFailed(
+            run.message, period=run.period, failed_extracts=run.failed_extracts,
+            failed_indicators=run.failed_indicators, indicator_names=run.indicator_names), logger)
+    return {"period": run.period, "run_id": run.run_id, "failed_extracts": run.failed_extracts,
+            "failed_indicators": run.failed_indicators, "loaded": run.loaded.__dict__}
 
 
 class _ExpectedFailureFilter(logging.Filter):

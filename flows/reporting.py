@@ -1,5 +1,5 @@
 """Artifacts a run publishes for the Prefect UI: the scorecard with the row counts per extract, and the
-data-quality report of the month (``kinerja.quality``).
+data-quality report of the month (``kinerja.quality``); a short one when those cannot be built.
 
 Text that comes from landing files (messages, reasons) is escaped for markdown; the warehouse
 password never reaches an artifact (messages pass through ``kinerja.safety.redact``).
@@ -7,11 +7,13 @@ password never reaches an artifact (messages pass through ``kinerja.safety.redac
 
 from __future__ import annotations
 
+from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
 from kinerja import quality, scorecard
 from kinerja.catalog import Catalog
 from kinerja.periods import Month
+from kinerja.pipeline import MonthOutcome
 from kinerja.safety import redact
 
 
@@ -50,3 +52,25 @@ def publish_run_artifacts(engine, catalog: Catalog, month: Month, run_id: str, o
         description=f"Data quality of {month}: rows read, staged, quarantined by reason, changes from "
                     f"{month.previous()} (run {run_id})",
     )
+
+
+def publish(engine, catalog: Catalog, run: MonthOutcome) -> None:
+    """Publish a month's artifacts; a problem publishing them is logged, never hides the run's outcome.
+
+    When the full artifacts cannot be built (the warehouse is unreachable), a short one still says
+    what stopped the run and which files were read."""
+    url = engine.url.render_as_string(hide_password=False)
+    try:
+        publish_run_artifacts(engine, catalog, run.month, run.run_id, run.extracts, run.message, run.staged)
+        return
+    except Exception as exc:
+        get_run_logger().error("could not publish the run's artifacts: %s: %s", type(exc).__name__,
+                               redact(str(exc), url))
+    try:
+        create_markdown_artifact(key=f"kinerja-{catalog.pk_year}-run-stopped",
+                                 markdown=f"# Kinerja {run.month}: run stopped\n\n**Failed:** "
+                                          f"{quality.md(redact(run.message or '', url))}\n\n"
+                                          f"## Rows per extract so far\n\n{counts_markdown(run.extracts)}\n",
+                                 description=f"Run {run.run_id} stopped before loading")
+    except Exception as exc:
+        get_run_logger().error("could not publish even the short artifact: %s", type(exc).__name__)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from kinerja import extracts, pipeline, warehouse
+from kinerja import extracts, warehouse
 from kinerja.catalog import load_catalog
 from kinerja.extracts import Extract
 from kinerja.periods import Month
@@ -166,16 +166,20 @@ def restage(engine: sa.Engine, landing: Path, months: list[Month]) -> dict[str, 
     only the months before it (its early months would be computed without the rows that arrived
     later, and restated). Without lineage: the backfill stages the same rows again, and records them.
     A file that cannot be read or validated is left to the backfill, which reports it."""
+    from kinerja import pipeline  # here: a run claims the key (kinerja.pipeline imports this module)
+
     personal = {e.id for e in personal_data_extracts()}
     for month in months:
         catalog = load_catalog(month.year)
         for ext in pipeline.needed_extracts(catalog):
             if ext.id not in personal:
                 continue
-            prepared = pipeline.prepare(landing, ext, month, catalog)
-            if prepared.error is None:
-                warehouse.stage(engine, ext, prepared.validated.staged, str(month), prepared.raw.file, REKEY,
-                                tz=catalog.timezone)
+            try:
+                raw = pipeline.extract(landing, ext, month)
+                validated = pipeline.validate_extract(raw, ext, catalog, month)
+            except ExtractFileError:
+                continue
+            warehouse.stage(engine, ext, validated.staged, str(month), raw.file, REKEY, tz=catalog.timezone)
     with engine.connect() as conn:
         return {e.id: conn.execute(sa.text(f"SELECT COUNT(*) FROM {e.table}")).scalar_one()
                 for e in personal_data_extracts()}

@@ -1,18 +1,24 @@
-"""The steps of a monthly run as plain functions: extract, validate, stage, compute, load.
+"""A monthly run as plain functions: extract, validate, stage, compute, load; and what is published.
 
-Prefect tasks in ``tasks/`` wrap these one to one; tests call them directly.
+``run_month`` runs a month and decides what a failure costs: an extract that fails blanks only the
+indicators that need it, for the windows that include the month; a formula that raises keeps its
+indicator's last loaded values (``publication``). It takes its steps as parameters (``Steps``): tests
+pass the plain functions, the flow the same functions wrapped as Prefect tasks (``tasks.steps``).
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from logging import Logger, LoggerAdapter
 from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
 
 from kinerja import extracts as extract_registry
-from kinerja import warehouse
+from kinerja import keys, usage, warehouse
 from kinerja.catalog import Catalog, Indicator
 from kinerja.extracts import Extract, ValidationContext
 from kinerja.indicators import base
@@ -20,9 +26,13 @@ from kinerja.indicators import registry as indicator_registry
 from kinerja.periods import Month, Window, windows_to_date
 from kinerja.privacy import MissingKeyError, pseudonym_key, pseudonymise
 from kinerja.readers import ExtractFileError, RawExtract, locate, read_landing_file
+from kinerja.safety import redact
+from kinerja.scorecard import id_number
 from kinerja.validation import ValidatedExtract, validate
 
 RENCANA_AKSI = "rencana_aksi"
+LOG = logging.getLogger(__name__)
+Log = Logger | LoggerAdapter  # a Prefect run logger is an adapter
 
 
 def implemented_indicators(catalog: Catalog) -> list[Indicator]:
@@ -85,42 +95,48 @@ def record_failure(engine: sa.Engine, ext: Extract, month: Month, run_id: str, p
     return outcome
 
 
-@dataclass
-class Prepared:
-    """What reading and validating one extract gave: the raw extract (None when the file could not
-    be read) and its validated rows, or the file-level error."""
-
-    raw: RawExtract | None
-    validated: ValidatedExtract | None
-    error: ExtractFileError | None = None
-
-    def unwrap(self) -> tuple[RawExtract, ValidatedExtract]:
-        """(raw, validated), or the file-level error raised, carrying what was read (``raw``)."""
-        if self.error is not None:
-            self.error.raw = self.raw
-            raise self.error
-        return self.raw, self.validated
-
-
-def prepare(landing: Path, ext: Extract, month: Month, catalog: Catalog) -> Prepared:
-    """Read and validate one extract of a month: what ingest stages (in this process, or in the
-    read-ahead worker, kinerja.readahead)."""
+def read_and_validate(landing: Path, ext: Extract, month: Month, catalog: Catalog,
+                      log: Log = LOG) -> tuple[RawExtract, ValidatedExtract]:
+    """Read and validate one extract of a month, logging the file, its checksum, what was detected in
+    it and the quarantined rows by check. A file-level problem raises ExtractFileError carrying what
+    was read (``raw``, None when the file could not be read)."""
     raw = None
     try:
         raw = extract(landing, ext, month)
-        return Prepared(raw, validate_extract(raw, ext, catalog, month))
+        log.info("read %s: %d rows, sha256 %s; %s", raw.file, len(raw.frame), raw.sha256[:12], "; ".join(raw.notes))
+        if raw.row_errors:
+            log.warning("%s: %d row(s) do not split into the header's columns (quarantined)", raw.file,
+                        len(raw.row_errors))
+        validated = validate_extract(raw, ext, catalog, month)
     except ExtractFileError as exc:
-        return Prepared(raw, None, exc)
+        exc.raw = raw
+        raise
+    log.info("%s: %d rows read, %d valid, %d quarantined", raw.file, validated.rows_read, validated.rows_staged,
+             validated.rows_quarantined)
+    if validated.rows_quarantined:
+        log.warning("%s: quarantined rows by check: %s", raw.file,
+                    validated.quarantine.groupby("check_name").size().to_dict())
+    return raw, validated
 
 
-def ingest(engine: sa.Engine, catalog: Catalog, landing: Path, ext: Extract, month: Month,
-           run_id: str) -> warehouse.ExtractOutcome:
-    """Extract, validate and stage one extract; a file-level problem is recorded, not raised."""
-    prepared = prepare(landing, ext, month, catalog)
-    if prepared.error is not None:
-        return record_failure(engine, ext, month, run_id, catalog.pk_year, prepared.error, prepared.raw)
-    return stage_extract(engine, ext, prepared.raw, prepared.validated, month, run_id, catalog.pk_year,
-                         catalog.timezone)
+def ingest_extract(engine: sa.Engine, catalog: Catalog, landing: Path, ext: Extract, month: Month, run_id: str,
+                   log: Log = LOG) -> warehouse.ExtractOutcome:
+    """Read, validate and stage one extract of a month. A file-level problem (missing, unreadable,
+    a column missing) raises ExtractFileError carrying what was read (``raw``): nothing is staged."""
+    raw, validated = read_and_validate(landing, ext, month, catalog, log)
+    outcome = stage_extract(engine, ext, raw, validated, month, run_id, catalog.pk_year, catalog.timezone)
+    log.info("staged %d rows of %s into %s", outcome.rows_staged, raw.file, ext.table)
+    return outcome
+
+
+def ingest(engine: sa.Engine, catalog: Catalog, landing: Path, ext: Extract, month: Month, run_id: str,
+           steps: Steps | None = None) -> warehouse.ExtractOutcome:
+    """One extract of a month as ``run_month`` takes it: staged, or its file-level failure recorded."""
+    steps = steps or Steps()
+    try:
+        return steps.ingest(engine, catalog, landing, ext, month, run_id)
+    except ExtractFileError as exc:
+        return steps.record_failed(engine, ext, month, run_id, catalog.pk_year, exc, getattr(exc, "raw", None))
 
 
 @dataclass
@@ -141,6 +157,28 @@ def compute_indicator(indicator: Indicator, inputs: dict[str, pd.DataFrame], win
     module = indicator_registry()[indicator.code]
     computed = module.compute({e: inputs[e] for e in indicator.extracts}, windows, indicator)
     return base.finish(computed, indicator, windows, pk_year)
+
+
+def compute_indicators(indicators: list[Indicator], inputs: dict[str, pd.DataFrame], windows: list[Window],
+                       pk_year: int, month: str | None = None, *, log: Log = LOG
+                       ) -> tuple[dict[int, tuple[pd.DataFrame, pd.DataFrame]], dict[int, str]]:
+    """Every indicator over every window to date: ``({no: (results, components)}, {no: error})``. A
+    formula that raises is logged with its indicator and does not stop the others; each year to date
+    is logged as the scorecard prints it. ``month`` only names the run (a task run's name)."""
+    computed, errors = {}, {}
+    for ind in indicators:
+        try:
+            results, components = compute_indicator(ind, inputs, windows, pk_year)
+        except Exception as exc:  # one broken formula must not stop the others
+            errors[ind.no] = f"{type(exc).__name__}: {exc}"
+            log.error("indicator %d (%s) failed: %s", ind.no, ind.code, errors[ind.no])
+            continue
+        computed[ind.no] = (results, components)
+        year = results[(results["period_type"] == "year") & (results["unit_code"] == "ALL")]
+        if len(year):
+            log.info("indicator %d (%s): year to date %s, %s", ind.no, ind.code,
+                     id_number(year["value"].iloc[0], ind.decimals), year["status"].iloc[0])
+    return computed, errors
 
 
 def run_windows(catalog: Catalog, as_of: Month) -> list[Window]:
@@ -178,3 +216,143 @@ def load(engine: sa.Engine, pk_year: int, output: ComputeOutput, run_id: str) ->
 def prepare_warehouse(engine: sa.Engine, catalog: Catalog) -> None:
     warehouse.ensure_schema(engine)
     warehouse.load_catalog_tables(engine, catalog)
+
+
+# -- a month, end to end ----------------------------------------------------------------------------
+
+def publication(catalog: Catalog, month: Month, windows: list[Window], indicators: list[Indicator],
+                computed: dict[int, tuple[pd.DataFrame, pd.DataFrame]], errors: dict[int, str],
+                failed_extracts: dict[str, str], inputs: dict[str, pd.DataFrame]
+                ) -> tuple[ComputeOutput, dict[int, str]]:
+    """What a run loads, and its failed indicators ``{no: reason}``.
+
+    - A formula that raised: nothing of the indicator is loaded, so it keeps its last loaded values
+      (blanking the year for a bug in a formula would hide every good value computed before).
+    - An extract that failed: each indicator that needs it is ``tidak ada data`` for every window that
+      includes the month; earlier, complete windows keep their values (``blank_for_failed``).
+    - The action plan is computed from the extracts that were staged this month.
+    """
+    failed = dict(errors)
+    results, components = [], []
+    for ind in indicators:
+        if ind.no in computed:
+            res, comp = computed[ind.no]
+        else:
+            res, comp = base.no_data(ind, windows, catalog.pk_year)
+            res = res.iloc[0:0]
+        missing = [e for e in ind.extracts if e in failed_extracts]
+        if missing:
+            failed[ind.no] = "extract failed: " + ", ".join(missing)
+            res, comp = blank_for_failed(ind, windows, month, catalog.pk_year, res, comp)
+        results.append(res)
+        components.append(comp)
+    plan_inputs = {k: v for k, v in inputs.items() if k not in failed_extracts}
+    output = ComputeOutput(pd.concat(results, ignore_index=True), pd.concat(components, ignore_index=True),
+                           sorted(failed), compute_action_plan(catalog, plan_inputs, windows))
+    return output, failed
+
+
+def failure_message(month: Month, failed_extracts: dict[str, str], failed_indicators: dict[int, str]) -> str | None:
+    """The run's message when something failed (each extract with its reason, then each indicator), else None."""
+    parts = [f"extract {k}: {v}" for k, v in failed_extracts.items()]
+    parts += [f"indicator {k}: {v}" for k, v in sorted(failed_indicators.items())]
+    return f"kinerja {month}: " + "; ".join(parts) if parts else None
+
+
+@dataclass
+class MonthOutcome:
+    """What a month's run did. ``message`` is None when every extract staged and every indicator computed;
+    ``loaded`` and ``staged`` are None when the run stopped before loading."""
+
+    month: Month
+    run_id: str
+    extracts: list[warehouse.ExtractOutcome]
+    failed_extracts: dict[str, str] = field(default_factory=dict)  # extract id -> message
+    failed_indicators: dict[int, str] = field(default_factory=dict)  # indicator no -> reason
+    indicator_names: dict[int, str] = field(default_factory=dict)  # of the failed indicators
+    loaded: warehouse.LoadSummary | None = None
+    staged: dict[str, pd.DataFrame] | None = None  # the staged inputs, for the data-quality report
+    message: str | None = None
+
+    @property
+    def period(self) -> str:
+        return str(self.month)
+
+
+def _nothing(outcome: MonthOutcome) -> None:
+    pass
+
+
+@dataclass
+class Steps:
+    """The steps ``run_month`` takes, as plain functions. The flow passes the same functions wrapped as
+    Prefect tasks (``tasks.steps``): retries, a task run per step in the UI, its logs."""
+
+    prepare_warehouse: Callable[[sa.Engine, Catalog], None] = prepare_warehouse
+    start_run: Callable[[sa.Engine, str, str, int, str], None] = warehouse.start_run
+    ingest: Callable[..., warehouse.ExtractOutcome] = ingest_extract  # raises ExtractFileError
+    record_failed: Callable[..., warehouse.ExtractOutcome] = record_failure
+    read_staged: Callable[[sa.Engine, Catalog, list[str]], dict[str, pd.DataFrame]] = read_inputs
+    compute_indicators: Callable[..., tuple[dict, dict]] = compute_indicators
+    load: Callable[[sa.Engine, int, ComputeOutput, str], warehouse.LoadSummary] = load
+    finish_run: Callable[..., None] = warehouse.finish_run
+    publish: Callable[[MonthOutcome], None] = _nothing  # the run's report, when it ended or stopped
+
+
+FLOW_NAME = "kinerja-monthly"
+
+
+def run_month(engine: sa.Engine, catalog: Catalog, landing: Path, month: Month, run_id: str,
+              steps: Steps | None = None, log: Log = LOG) -> MonthOutcome:
+    """Run one month: stage its landing files, compute every indicator over the year's windows to date,
+    load the results, record the run in ``pipeline_run``, and publish its report (``steps.publish``).
+
+    An extract whose file cannot be used fails alone and costs only the indicators that need it;
+    a formula that raises costs only its indicator (``publication`` says what is loaded then). Both
+    end the run ``failed`` with the message of ``failure_message``, after everything else is loaded.
+
+    A key other than the warehouse's is refused before anything is staged (KeyMismatchError, raised).
+    Anything else that stops the run (the warehouse gone after its retries, a bug) is recorded in
+    ``pipeline_run`` with its redacted message and published, then raised again.
+    """
+    steps = steps or Steps()
+    outcomes: list[warehouse.ExtractOutcome] = []
+    try:
+        steps.prepare_warehouse(engine, catalog)
+        if usage.needs_personal_data(catalog):  # records the key, or refuses another one, before staging
+            keys.claim(engine, usage.usable_key(), run_id)
+        steps.start_run(engine, run_id, FLOW_NAME, catalog.pk_year, str(month))
+        needed = needed_extracts(catalog)
+        for ext in needed:  # one at a time: a run that stops says which files it had read
+            outcomes.append(ingest(engine, catalog, landing, ext, month, run_id, steps))
+        failed_extracts = {o.extract_id: o.message for o in outcomes if o.status == "failed"}
+        windows = run_windows(catalog, month)
+        indicators = implemented_indicators(catalog)
+        inputs = steps.read_staged(engine, catalog, [e.id for e in needed])
+        computed, errors = steps.compute_indicators(indicators, inputs, windows, catalog.pk_year, str(month))
+        output, failed_indicators = publication(catalog, month, windows, indicators, computed, errors,
+                                                failed_extracts, inputs)
+        summary = steps.load(engine, catalog.pk_year, output, run_id)
+        message = failure_message(month, failed_extracts, failed_indicators)
+        steps.finish_run(engine, run_id, "failed" if message else "completed", message, outcomes)
+    except keys.KeyMismatchError:
+        raise
+    except Exception as exc:
+        message = redact(f"kinerja {month}: run stopped: {type(exc).__name__}: {exc}",
+                         engine.url.render_as_string(hide_password=False))
+        _record_stopped(engine, run_id, message, outcomes, log)
+        steps.publish(MonthOutcome(month, run_id, outcomes, message=message))
+        raise
+    names = {ind.no: ind.short_name for ind in indicators if ind.no in failed_indicators}
+    outcome = MonthOutcome(month, run_id, outcomes, failed_extracts, failed_indicators, names, summary, inputs,
+                           message)
+    steps.publish(outcome)
+    return outcome
+
+
+def _record_stopped(engine: sa.Engine, run_id: str, message: str, outcomes: list, log: Log) -> None:
+    """Record a run that stopped early as failed, once (the error is final: no retries)."""
+    try:
+        warehouse.finish_run(engine, run_id, "failed", message, outcomes)
+    except Exception as exc:
+        log.error("could not record the failed run in pipeline_run: %s", type(exc).__name__)

@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import tomllib
 
+import sqlalchemy as sa
+
 from kinerja import keys, pipeline
 from kinerja.catalog import Catalog, CatalogError, catalog_path, load_catalog
+from kinerja.config import Settings, resolve
 from kinerja.paths import CATALOG_DIR
-from kinerja.periods import Month, PeriodError, month_range
+from kinerja.periods import Month, PeriodError, month_range, previous_month
 from kinerja.privacy import MissingKeyError, pseudonym_key
+from kinerja.warehouse import safe_url
 
 
 class UsageError(ValueError):
@@ -76,3 +80,30 @@ def check_run(months: list[Month], *, defaulted: bool = False) -> bytes | None:
     if any(needs_personal_data(c) for c in catalogs(months, defaulted)):
         return usable_key()
     return None
+
+
+def resolve_period(period: str | None) -> Month:
+    return Month.parse(period) if period else previous_month()
+
+
+def check_parameters(period: str | None, landing_dir: str | None, warehouse_url: str | None,
+                     months: list[Month] | None = None) -> tuple[Month, Settings]:
+    """A flow's parameters, checked before any file is opened or any table written (raises one of
+    ``BAD_USAGE``). ``months``: every month the run covers (a backfill's), default ``period``."""
+    month = resolve_period(period)
+    settings = resolve(landing_dir, warehouse_url)
+    if not settings.landing_dir.is_dir():
+        what = "is not a directory" if settings.landing_dir.exists() else "does not exist"
+        raise UsageError(f"landing directory {settings.landing_dir} {what} (parameter landing_dir, "
+                         f"or KINERJA_LANDING_DIR)")
+    try:
+        url = sa.make_url(settings.warehouse_url)
+    except sa.exc.ArgumentError:
+        raise UsageError("warehouse URL does not parse as a SQLAlchemy URL (parameter warehouse_url, "
+                         "or KINERJA_WAREHOUSE_URL), e.g. sqlite:///data/warehouse.db") from None
+    if warehouse_url and sa.make_url(warehouse_url).password:
+        # a flow parameter is stored and shown by Prefect: credentials only come from the environment
+        raise UsageError(f"parameter warehouse_url carries a password ({safe_url(url)}): pass credentials "
+                         "through KINERJA_WAREHOUSE_URL in the worker's environment instead")
+    check_run(months or [month], defaulted=not period)
+    return month, settings

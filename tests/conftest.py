@@ -14,9 +14,6 @@ import uuid
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("KINERJA_PSEUDONYM_KEY", "test-pseudonym-key")
-# landing files are read in the run's process (tests patch readers there); tests/test_readahead.py
-# and tests/test_flow_monthly.py run the read-ahead worker
-os.environ.setdefault("KINERJA_INGEST_WORKERS", "0")
 # staged-data snapshots of the session's throw-away warehouses: never in the project's data/
 os.environ.setdefault("KINERJA_SNAPSHOT_DIR", tempfile.mkdtemp(prefix="kinerja-test-snapshots-"))
 

@@ -93,7 +93,7 @@ def test_repeated_measurements_report_medians_and_the_median_of_paired_ratios(be
 
 def test_the_cpu_table_shows_the_main_thread_as_a_part_of_the_run_not_added_to_it(bench, monkeypatch, capsys):
     monkeypatch.setattr(bench.os, "cpu_count", lambda: 2)
-    answer = {"seconds": 12.0, "cpu_seconds": {"run": 10.0, "main": 8.0, "worker": 4.0, "prefect": 2.0}}
+    answer = {"seconds": 12.0, "cpu_seconds": {"run": 10.0, "main": 8.0, "prefect": 2.0}}
     bench.print_cpu([{"backend": "sqlite", "scale": 1.0, "backfill": answer, "monthly": {}, "floor": {}}])
     row = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| sqlite")]
-    assert row == ["| sqlite | 1 | backfill | 12.0 | 10.0 | 8.0 | 4.0 | 2.0 | - | 8.0 |"]  # (10 + 4 + 2) / 2
+    assert row == ["| sqlite | 1 | backfill | 12.0 | 10.0 | 8.0 | 2.0 | - | 6.0 |"]  # (10 + 2) / 2

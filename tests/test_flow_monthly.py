@@ -8,18 +8,12 @@ import sqlalchemy as sa
 
 from flows.backfill import backfill
 from flows.monthly import monthly
-from kinerja import demo, readahead, warehouse
+from kinerja import demo, warehouse
 from kinerja.cli import main
 
 pytestmark = pytest.mark.flow
 SCALE = 0.02
 VOLATILE = ["run_id", "computed_at"]
-
-
-@pytest.fixture(autouse=True)
-def read_ahead(monkeypatch):
-    """These runs read their landing files in the read-ahead worker, as deployed runs do."""
-    monkeypatch.setenv(readahead.WORKERS_ENV, "1")
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,9 @@ unreadable) fails only the indicators that need it: they get ``tidak ada data`` 
 contain the month, every other indicator is computed and loaded exactly as without the defect, and
 the run ends Failed with a message naming the file and the problem (``kinerja run`` exits 1).
 
-The plain-function tests run January and February once (a template warehouse), then March with and
-without each defect; one test goes through ``kinerja run`` under the Prefect test server.
+The plain tests call ``pipeline.run_month`` (what the flow runs) for January and February once (a
+template warehouse), then March with and without each defect; one test goes through ``kinerja run``
+under the Prefect test server.
 """
 
 from __future__ import annotations
@@ -28,25 +29,9 @@ COMPARED = ["indicator_no", "unit_code", "period", "value", "status", "n_source_
 
 
 def run_month(engine, catalog, landing: Path, month: Month, run_id: str) -> dict[str, str]:
-    """The monthly flow's steps through the plain pipeline functions; returns the failed extracts."""
-    warehouse.start_run(engine, run_id, "kinerja-monthly", catalog.pk_year, str(month))
-    outcomes = [pipeline.ingest(engine, catalog, landing, ext, month, run_id)
-                for ext in pipeline.needed_extracts(catalog)]
-    failed = {o.extract_id: o.message for o in outcomes if o.status == "failed"}
-    windows = pipeline.run_windows(catalog, month)
-    inputs = pipeline.read_inputs(engine, catalog, [e.id for e in pipeline.needed_extracts(catalog)])
-    results, components = [], []
-    for ind in pipeline.implemented_indicators(catalog):
-        res, comp = pipeline.compute_indicator(ind, inputs, windows, catalog.pk_year)
-        if any(e in failed for e in ind.extracts):
-            res, comp = pipeline.blank_for_failed(ind, windows, month, catalog.pk_year, res, comp)
-        results.append(res)
-        components.append(comp)
-    pipeline.load(engine, catalog.pk_year, pipeline.ComputeOutput(pd.concat(results, ignore_index=True),
-                                                                  pd.concat(components, ignore_index=True)), run_id)
-    message = "; ".join(f"extract {k}: {v}" for k, v in failed.items()) or None
-    warehouse.finish_run(engine, run_id, "failed" if failed else "completed", message, outcomes)
-    return failed
+    """The monthly run without Prefect (the path the flow runs, its steps as plain functions);
+    returns the failed extracts."""
+    return pipeline.run_month(engine, catalog, landing, month, run_id).failed_extracts
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +44,6 @@ def setup(tmp_path_factory):
     demo.generate(landing, 2024, seed=7, scale=0.02)
     template = root / "jan-feb.db"
     engine = warehouse.create_engine(f"sqlite:///{template}")
-    pipeline.prepare_warehouse(engine, catalog)
     for m in (Month(2024, 1), Month(2024, 2)):
         assert run_month(engine, catalog, landing, m, f"run-{m}") == {}
     engine.dispose()

@@ -92,7 +92,7 @@ def test_a_flow_run_is_refused_with_the_same_message(case, prefect_harness, tmp_
 
 @pytest.mark.flow
 def test_a_flow_run_without_a_period_in_a_year_without_a_catalog_is_refused(prefect_harness, tmp_path, monkeypatch):
-    monkeypatch.setattr(flows.monthly, "previous_month", lambda: Month(2030, 10))
+    monkeypatch.setattr(usage, "previous_month", lambda: Month(2030, 10))
     state = monthly(landing_dir=str(tmp_path), warehouse_url=f"sqlite:///{tmp_path / 'wh.db'}", return_state=True)
     assert state.is_failed() and state.message.startswith("period 2030-10 (the previous month: no period was given)")
     assert not (tmp_path / "wh.db").exists()
