@@ -30,8 +30,6 @@ from typing import Any
 
 import httpx
 
-from kinerja.safety import redact  # noqa: F401  (the flows call alerts.redact)
-
 ALERT_URL_ENV = "KINERJA_ALERT_URL"
 ALERT_SECRET_BLOCK = "kinerja-alert-url"
 TIMEOUT_SECONDS = 10.0
