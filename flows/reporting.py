@@ -1,5 +1,5 @@
-"""Artifacts a run publishes for the Prefect UI: the scorecard with the row counts per extract, and the
-data-quality report of the month (``kinerja.quality``); a short one when those cannot be built.
+"""Artifacts a run publishes for the Prefect UI: the scorecard, and the data-quality report of the
+month with the row counts per extract (``kinerja.quality``); a short one when those cannot be built.
 
 Text that comes from landing files (messages, reasons) is escaped for markdown; the warehouse
 password never reaches an artifact (messages pass through ``kinerja.safety.redact``).
@@ -17,22 +17,11 @@ from kinerja.pipeline import MonthOutcome
 from kinerja.safety import redact
 
 
-def counts_markdown(outcomes) -> str:
-    lines = ["| extract | file | status | read | staged | quarantined |", "|---|---|---|---:|---:|---:|"]
-    for o in outcomes:
-        lines.append(f"| {quality.md(o.extract_id)} | {quality.md(o.file)} | {quality.md(o.status)} | {o.rows_read} "
-                     f"| {o.rows_staged} | {o.rows_quarantined} |")
-    failed = [o for o in outcomes if o.status == "failed"]
-    if failed:
-        lines += ["", *[f"- **{quality.md(o.extract_id)}** failed: {quality.md(o.message)}" for o in failed]]
-    return "\n".join(lines)
-
-
 def quality_artifact_key(month: Month) -> str:
     return f"kinerja-quality-{month}"
 
 
-def publish_run_artifacts(engine, catalog: Catalog, month: Month, run_id: str, outcomes, message,
+def publish_run_artifacts(engine, catalog: Catalog, month: Month, run_id: str, message,
                           staged: dict | None = None) -> None:
     """The scorecard and the data-quality report of the run; ``staged``: the staged rows the run
     read after staging (its quality profiles are then computed in memory)."""
@@ -43,8 +32,8 @@ def publish_run_artifacts(engine, catalog: Catalog, month: Month, run_id: str, o
     create_markdown_artifact(
         key=f"kinerja-{catalog.pk_year}-scorecard",
         markdown=f"# Kinerja {month}: scorecard {catalog.pk_year}\n\n{head}{table}\n\n"
-                 f"## Rows per extract\n\n{counts_markdown(outcomes)}\n",
-        description=f"Scorecard and row counts after run {run_id}",
+                 f"Rows read, staged and quarantined per extract: the artifact `{quality_artifact_key(month)}`.\n",
+        description=f"Scorecard after run {run_id}",
     )
     create_markdown_artifact(
         key=quality_artifact_key(month),
@@ -61,7 +50,7 @@ def publish(engine, catalog: Catalog, run: MonthOutcome) -> None:
     what stopped the run and which files were read."""
     url = engine.url.render_as_string(hide_password=False)
     try:
-        publish_run_artifacts(engine, catalog, run.month, run.run_id, run.extracts, run.message, run.staged)
+        publish_run_artifacts(engine, catalog, run.month, run.run_id, run.message, run.staged)
         return
     except Exception as exc:
         get_run_logger().error("could not publish the run's artifacts: %s: %s", type(exc).__name__,
@@ -70,7 +59,8 @@ def publish(engine, catalog: Catalog, run: MonthOutcome) -> None:
         create_markdown_artifact(key=f"kinerja-{catalog.pk_year}-run-stopped",
                                  markdown=f"# Kinerja {run.month}: run stopped\n\n**Failed:** "
                                           f"{quality.md(redact(run.message or '', url))}\n\n"
-                                          f"## Rows per extract so far\n\n{counts_markdown(run.extracts)}\n",
+                                          "## Rows per extract so far\n\n"
+                                          + "\n".join(quality.extract_table(run.extracts)) + "\n",
                                  description=f"Run {run.run_id} stopped before loading")
     except Exception as exc:
         get_run_logger().error("could not publish even the short artifact: %s", type(exc).__name__)

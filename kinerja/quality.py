@@ -260,6 +260,30 @@ def md(value, escape: bool = True) -> str:
     return text
 
 
+def extract_table(extracts, escape: bool = True, previous_period: str | None = None) -> list[str]:
+    """The rows-per-extract table of a run, then its failed extracts with their messages: the lines
+    of the quality report, and of the short artifact of a run that stopped before it could be built.
+    ``extracts``: objects with the counts of ``ExtractQuality`` (``previous_rows_read`` only with a
+    ``previous_period``)."""
+    def cell(value) -> str:
+        return _md(value, escape)
+
+    prev_head = f" read {previous_period} |" if previous_period else ""
+    lines = [f"| extract | file | status | read | staged | quarantined |{prev_head}",
+             "|---|---|---|---:|---:|---:|" + ("---:|" if previous_period else "")]
+    for e in extracts:
+        prev = ""
+        if previous_period:
+            prev = " - |" if e.previous_rows_read is None else f" {e.previous_rows_read} |"
+        lines.append(f"| {cell(e.extract_id)} | {cell(e.file)} | {cell(e.status)} | {e.rows_read} | {e.rows_staged} | "
+                     f"{e.rows_quarantined} |{prev}")
+    failed = [e for e in extracts if e.status == "failed"]
+    if failed:
+        lines += ["", "## Failed extracts", ""]
+        lines += [f"- **{cell(e.extract_id)}**: {cell(e.message)}" for e in failed]
+    return lines
+
+
 def to_markdown(report: QualityReport, escape: bool = True) -> str:
     """The report as markdown; ``escape=False`` for a terminal (values kept readable, still one line)."""
     def md(value) -> str:
@@ -270,16 +294,7 @@ def to_markdown(report: QualityReport, escape: bool = True) -> str:
              f"finished {md(report.finished_at) or '-'}."]
     if report.run_message:
         lines += ["", f"> {md(report.run_message)}"]
-    lines += ["", "| extract | file | status | read | staged | quarantined | read "
-                  f"{report.previous_period} |", "|---|---|---|---:|---:|---:|---:|"]
-    for e in report.extracts:
-        prev = "-" if e.previous_rows_read is None else str(e.previous_rows_read)
-        lines.append(f"| {md(e.extract_id)} | {md(e.file)} | {md(e.status)} | {e.rows_read} | {e.rows_staged} | "
-                     f"{e.rows_quarantined} | {prev} |")
-    failed = report.failed
-    if failed:
-        lines += ["", "## Failed extracts", ""]
-        lines += [f"- **{md(e.extract_id)}**: {md(e.message)}" for e in failed]
+    lines += ["", *extract_table(report.extracts, escape, report.previous_period)]
     with_reasons = [e for e in report.extracts if e.reasons]
     lines += ["", "## Quarantined rows by reason", ""]
     if not with_reasons:

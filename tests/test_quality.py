@@ -146,3 +146,24 @@ def test_the_report_from_the_rows_a_run_holds_equals_the_report_from_the_warehou
     months = ["2024-03", "2024-02", "2023-12"]  # the last one with no rows
     with two_months.connect() as conn:
         assert quality.frame_profiles(staged[skm.id], skm, months) == quality.profiles(conn, skm, months)
+
+
+def test_the_rows_per_extract_table_of_a_run_that_stopped():
+    """The short artifact of a run that stopped has the same table, without the previous month's
+    column, and names each failed extract with its message, escaped."""
+    from kinerja.warehouse import ExtractOutcome
+
+    outcomes = [ExtractOutcome("ekinerja/skm_responses", "2024-03", "ekinerja/2024-03/skm_responses.csv", "ab12",
+                               "staged", None, rows_read=12, rows_staged=10, rows_quarantined=2),
+                ExtractOutcome("crm/pengaduan", "2024-03", None, None, "failed",
+                               "missing file: <no crm/2024-03/pengaduan.*>")]
+    assert quality.extract_table(outcomes) == [
+        "| extract | file | status | read | staged | quarantined |",
+        "|---|---|---|---:|---:|---:|",
+        "| ekinerja/skm_responses | ekinerja/2024-03/skm_responses.csv | staged | 12 | 10 | 2 |",
+        "| crm/pengaduan |  | failed | 0 | 0 | 0 |",
+        "",
+        "## Failed extracts",
+        "",
+        "- **crm/pengaduan**: missing file: &lt;no crm/2024-03/pengaduan.\\*&gt;",
+    ]
