@@ -183,9 +183,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return report.cli(args)
     if args.command == "quality":
-        from kinerja import quality
-
-        return quality.cli(args)
+        return quality(args)
     return EXIT_USAGE
 
 
@@ -248,6 +246,44 @@ def rekey(args) -> int:
         state = backfill(from_period=str(months[0]), to_period=str(months[-1]), landing_dir=args.landing,
                          warehouse_url=url, return_state=True)
     return _state_exit(state)
+
+
+def quality(args) -> int:
+    """``kinerja quality --period YYYY-MM [--landing DIR] [--warehouse URL]``: print the report of the
+    latest run of the period (read from the warehouse only: ``--landing`` is accepted like every command's,
+    and not used). Exit 0 printed; 1 no run of that period, or the warehouse cannot be read (the message
+    never shows a password); 2 a warehouse URL that does not parse, or no warehouse (as ``kinerja report``)."""
+    import sqlalchemy as sa
+
+    from kinerja import quality as report_quality
+    from kinerja.config import missing_warehouse, resolve
+    from kinerja.safety import redact
+    from kinerja.warehouse import create_engine, safe_url
+
+    url = resolve(args.landing, args.warehouse).warehouse_url
+    try:
+        parsed = sa.make_url(url)
+    except sa.exc.ArgumentError:
+        print("kinerja quality: the warehouse URL does not parse", file=sys.stderr)
+        return EXIT_USAGE
+    problem = missing_warehouse(parsed)
+    if problem:
+        print(f"kinerja quality: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    engine = create_engine(url)
+    try:
+        report = report_quality.build(engine, args.period)
+    except Exception as exc:  # unreachable server, missing tables
+        print(redact(f"kinerja quality: cannot read the warehouse {safe_url(url)}: {type(exc).__name__}: {exc}",
+                     url), file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        engine.dispose()
+    if report is None:
+        print(f"kinerja quality: no run of {args.period} in the warehouse {safe_url(url)}", file=sys.stderr)
+        return EXIT_FAILED
+    print(report_quality.to_markdown(report, escape=False), end="")
+    return EXIT_OK
 
 
 def demo(args) -> int:

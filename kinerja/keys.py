@@ -142,7 +142,7 @@ def reset(engine: sa.Engine, key: bytes) -> dict[str, int]:
             conn.execute(sa.text(f"LOCK TABLE {TABLE} IN EXCLUSIVE MODE"))
         for ext in personal_data_extracts():
             # a new staging token first: it waits for a staging write in progress and holds off the next
-            # one until this commits, and it makes every process's copy of the rows (memory, snapshots) stale
+            # one until this commits, and it makes every engine's copy of the rows (in memory, on disk) stale
             conn.execute(sa.text("INSERT INTO staging_version (extract_id, version, token, staged_at) "
                                  "VALUES (:e, 0, '', :t) ON CONFLICT (extract_id) DO NOTHING"),
                          {"e": ext.id, "t": warehouse.now_utc()})
@@ -154,7 +154,7 @@ def reset(engine: sa.Engine, key: bytes) -> dict[str, int]:
         conn.execute(sa.text(f"INSERT INTO {TABLE} (slot, fingerprint, recorded_at, recorded_by) "
                              "VALUES (1, :f, :t, :r)"),
                      {"f": fingerprint(key), "t": warehouse.now_utc(), "r": REKEY})
-    warehouse.clear_staging_cache()
+    warehouse.drop_held_frames()
     return deleted
 
 

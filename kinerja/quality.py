@@ -14,7 +14,7 @@ Per extract (from the latest run of the period in the warehouse):
   month's file delivered (``_landing_month``); a record sent again in a later
   month's file moves to that month.
 
-``kinerja quality --period YYYY-MM`` prints it (:func:`cli`); :func:`markdown` is
+``kinerja quality --period YYYY-MM`` prints it (``kinerja.cli``); :func:`markdown` is
 what the monthly flow publishes as a Prefect artifact. Every value taken from a
 landing file is escaped for markdown; NIPs never appear (the warehouse holds
 pseudonyms and masked values only).
@@ -22,7 +22,6 @@ pseudonyms and masked values only).
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,7 +30,6 @@ import sqlalchemy as sa
 
 from kinerja import extracts as extract_registry
 from kinerja.periods import Month
-from kinerja.safety import redact
 
 # what counts as a sharp change from the previous month (operational thresholds, not agreement rules)
 SHARP_ROWS = 0.5  # rows read changed by more than 50%
@@ -91,42 +89,11 @@ def latest_run(conn, period: Month | str) -> dict | None:
     return None if df.empty else df.iloc[0].to_dict()
 
 
-def profiles(conn, ext: extract_registry.Extract, landing_months: list[str]) -> dict[str, dict | None]:
+def profiles(frame: pd.DataFrame, ext: extract_registry.Extract, landing_months: list[str]
+             ) -> dict[str, dict | None]:
     """Per landing month: rows, blanks per column and the mean of numeric / yes-no columns of the
-    staged rows that month's file delivered (one scan of the table for all the months); None for
-    every month when the staging table cannot be read."""
-    parts = ["_landing_month AS month", "COUNT(*) AS n"]
-    for i, col in enumerate(ext.columns):
-        name = col.staged_name
-        parts.append(f"SUM(CASE WHEN {name} IS NULL THEN 1 ELSE 0 END) AS z{i}")
-        if col.kind in ("int", "float"):
-            parts.append(f"AVG({name}) AS m{i}")
-        elif col.kind == "bool":
-            parts.append(f"AVG(CASE WHEN {name} THEN 1.0 WHEN NOT {name} THEN 0.0 END) AS m{i}")
-    marks = ", ".join(f":m{j}" for j in range(len(landing_months)))
-    try:
-        with conn.begin_nested():
-            found = _query(conn, f"SELECT {', '.join(parts)} FROM {ext.table} WHERE _landing_month IN ({marks}) "
-                                 "GROUP BY _landing_month", **{f"m{j}": m for j, m in enumerate(landing_months)})
-    except sa.exc.SQLAlchemyError:
-        return dict.fromkeys(landing_months)
-    out: dict[str, dict | None] = {m: {"rows": 0, "blanks": {c.name: 0 for c in ext.columns}, "means": {}}
-                                   for m in landing_months}
-    for row in found.to_dict("records"):
-        month = out[row["month"]]
-        month["rows"] = int(row["n"])
-        for i, col in enumerate(ext.columns):
-            month["blanks"][col.name] = int(row[f"z{i}"] or 0)
-            if f"m{i}" in row and not pd.isna(row[f"m{i}"]):
-                month["means"][col.name] = float(row[f"m{i}"])
-    return out
-
-
-def frame_profiles(frame: pd.DataFrame, ext: extract_registry.Extract, landing_months: list[str]
-                   ) -> dict[str, dict | None]:
-    """:func:`profiles` from the staged rows a run holds in memory (warehouse.read_staged): the
-    same numbers without scanning the staging table again. A month's rows are contiguous in
-    staged order (landing month first): they are sliced, not copied."""
+    staged rows that month's file delivered, from the staged rows (``warehouse.read_staged``). A
+    month's rows are contiguous in staged order (landing month first): they are sliced, not copied."""
     out: dict[str, dict | None] = {}
     for month in landing_months:
         at = np.flatnonzero((frame["_landing_month"] == month).to_numpy(dtype=bool))
@@ -184,8 +151,8 @@ def changes(extract_id: str, rows: int | None, prev_rows: int | None, now: dict 
 def build(engine: sa.Engine, period: Month, run_id: str | None = None,
           staged: dict[str, pd.DataFrame] | None = None) -> QualityReport | None:
     """The report of a run of ``period`` (default: its latest run); None when there is no such run.
-    ``staged``: the staged rows per extract the run holds (read after its last write), profiled in
-    memory instead of in the warehouse."""
+    ``staged``: the staged rows per extract the run holds (read after its last write); the others are
+    read from the warehouse."""
     prev = period.previous()
     known = extract_registry.registry()
     with engine.connect() as conn:
@@ -206,34 +173,50 @@ def build(engine: sa.Engine, period: Month, run_id: str | None = None,
         prev_files = pd.DataFrame(columns=["extract_id", "rows_read"]) if prev_run is None else _query(
             conn, "SELECT extract_id, rows_read, status FROM pipeline_run_extract WHERE run_id = :r "
                   "AND landing_month = :m", r=prev_run["run_id"], m=str(prev))
-        prev_rows = {r.extract_id: int(r.rows_read) for r in prev_files.itertuples()
-                     if getattr(r, "status", "staged") == "staged"}
-        quarantine["extract_id"] = quarantine["source"] + "/" + quarantine["extract"]
-        items = []
-        for f in files.itertuples():
-            item = ExtractQuality(f.extract_id, f.file, f.status, f.message, int(f.rows_read), int(f.rows_staged),
-                                  int(f.rows_quarantined), previous_rows_read=prev_rows.get(f.extract_id))
-            q = quarantine[quarantine["extract_id"] == f.extract_id]
-            if len(q):
-                q = q.assign(column_name=q["column_name"].fillna(""))
-                for (check, column), grp in q.groupby(["check_name", "column_name"], sort=True):
-                    rows = sorted(set(int(r) for r in grp["row_number"]))
-                    item.reasons.append(ReasonCount(check, column or None, len(rows), rows[:EXAMPLE_ROWS],
-                                                    str(grp.sort_values("row_number")["reason"].iloc[0])))
-                item.reasons.sort(key=lambda r: (-r.rows, r.check_name))
-            ext = known.get(f.extract_id)
-            now = before = None
-            if ext is not None and f.status == "staged":
-                months = [str(period), str(prev)]
-                found = frame_profiles(staged[ext.id], ext, months) if staged and ext.id in staged \
-                    else profiles(conn, ext, months)
+    prev_rows = {r.extract_id: int(r.rows_read) for r in prev_files.itertuples()
+                 if getattr(r, "status", "staged") == "staged"}
+    quarantine["extract_id"] = quarantine["source"] + "/" + quarantine["extract"]
+    items = []
+    for f in files.itertuples():
+        item = ExtractQuality(f.extract_id, f.file, f.status, f.message, int(f.rows_read), int(f.rows_staged),
+                              int(f.rows_quarantined), previous_rows_read=prev_rows.get(f.extract_id))
+        q = quarantine[quarantine["extract_id"] == f.extract_id]
+        if len(q):
+            q = q.assign(column_name=q["column_name"].fillna(""))
+            for (check, column), grp in q.groupby(["check_name", "column_name"], sort=True):
+                rows = sorted(set(int(r) for r in grp["row_number"]))
+                item.reasons.append(ReasonCount(check, column or None, len(rows), rows[:EXAMPLE_ROWS],
+                                                str(grp.sort_values("row_number")["reason"].iloc[0])))
+            item.reasons.sort(key=lambda r: (-r.rows, r.check_name))
+        ext = known.get(f.extract_id)
+        now = before = None
+        if ext is not None and f.status == "staged":
+            frame = staged[ext.id] if staged and ext.id in staged else _staged_rows(engine, ext, period)
+            if frame is not None:
+                found = profiles(frame, ext, [str(period), str(prev)])
                 now, before = found[str(period)], found[str(prev)]
-            kinds = {c.name: c.kind for c in ext.columns} if ext is not None else {}
-            rows_now = int(f.rows_read) if f.status == "staged" else None
-            item.changes = changes(f.extract_id, rows_now, item.previous_rows_read, now, before, kinds)
-            items.append(item)
+        kinds = {c.name: c.kind for c in ext.columns} if ext is not None else {}
+        rows_now = int(f.rows_read) if f.status == "staged" else None
+        item.changes = changes(f.extract_id, rows_now, item.previous_rows_read, now, before, kinds)
+        items.append(item)
     return QualityReport(str(period), str(prev), run["run_id"], run["status"], run["message"],
                          _text(run["started_at"]), _text(run["finished_at"]), items)
+
+
+def _staged_rows(engine: sa.Engine, ext: extract_registry.Extract, period: Month) -> pd.DataFrame | None:
+    """The staged rows of an extract read from the warehouse (in the time zone of the period's catalog,
+    which the run read them in); None when its staging table cannot be read."""
+    from kinerja.catalog import load_catalog
+    from kinerja.warehouse import read_staged
+
+    try:
+        tz = load_catalog(period.year).timezone
+    except Exception:  # no catalog for the year: the profiles do not depend on the time zone
+        tz = "UTC"
+    try:
+        return read_staged(engine, ext, tz)
+    except sa.exc.SQLAlchemyError:
+        return None
 
 
 def _text(v) -> str | None:
@@ -325,39 +308,3 @@ def markdown(engine: sa.Engine, period: Month, run_id: str | None = None,
     if report is None:
         return f"# Data quality {period}\n\nNo run of {period} in the warehouse.\n"
     return to_markdown(report)
-
-
-# -- command line ----------------------------------------------------------------------------------
-
-def cli(args) -> int:
-    """``kinerja quality --period YYYY-MM [--landing DIR] [--warehouse URL]``: print the report of the
-    latest run of the period (read from the warehouse only: ``--landing`` is accepted like every command's,
-    and not used). Exit 0 printed; 1 no run of that period, or the warehouse cannot be read (the message
-    never shows a password); 2 a warehouse URL that does not parse, or no warehouse (as ``kinerja report``)."""
-    from kinerja.config import missing_warehouse, resolve
-    from kinerja.warehouse import create_engine, safe_url
-
-    url = resolve(args.landing, args.warehouse).warehouse_url
-    try:
-        parsed = sa.make_url(url)
-    except sa.exc.ArgumentError:
-        print("kinerja quality: the warehouse URL does not parse", file=sys.stderr)
-        return 2
-    problem = missing_warehouse(parsed)
-    if problem:
-        print(f"kinerja quality: {problem}", file=sys.stderr)
-        return 2
-    engine = create_engine(url)
-    try:
-        report = build(engine, args.period)
-    except Exception as exc:  # unreachable server, missing tables
-        print(redact(f"kinerja quality: cannot read the warehouse {safe_url(url)}: {type(exc).__name__}: {exc}",
-                     url), file=sys.stderr)
-        return 1
-    finally:
-        engine.dispose()
-    if report is None:
-        print(f"kinerja quality: no run of {args.period} in the warehouse {safe_url(url)}", file=sys.stderr)
-        return 1
-    print(to_markdown(report, escape=False), end="")
-    return 0

@@ -14,7 +14,7 @@ import uuid
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("KINERJA_PSEUDONYM_KEY", "test-pseudonym-key")
-# staged-data snapshots of the session's throw-away warehouses: never in the project's data/
+# files of the staged frames of the session's throw-away warehouses: never in the project's data/
 os.environ.setdefault("KINERJA_SNAPSHOT_DIR", tempfile.mkdtemp(prefix="kinerja-test-snapshots-"))
 
 import pytest  # noqa: E402

@@ -19,6 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 from kinerja import pipeline, warehouse
+from kinerja.warehouse import results as loading
 
 HOLD = 0.6  # seconds each load sleeps inside its transaction, between reading and writing
 YEAR = 2024
@@ -70,7 +71,7 @@ def trace(monkeypatch) -> Trace:
     """Instrument the load: note 'locked' once the year's lock is held, then hold the transaction
     HOLD seconds before writing indicator_result, and note 'written' after."""
     tr = Trace()
-    lock_year, upsert_rows = warehouse.lock_year, warehouse.upsert_rows
+    lock_year, upsert_rows = loading.lock_year, loading.upsert_rows
 
     def traced_lock(conn, pk_year):
         lock_year(conn, pk_year)
@@ -83,8 +84,8 @@ def trace(monkeypatch) -> Trace:
         if table == "indicator_result":
             tr.note("written")
 
-    monkeypatch.setattr(warehouse, "lock_year", traced_lock)
-    monkeypatch.setattr(warehouse, "upsert_rows", slow_upsert)
+    monkeypatch.setattr(loading, "lock_year", traced_lock)
+    monkeypatch.setattr(loading, "upsert_rows", slow_upsert)
     return tr
 
 
@@ -155,7 +156,7 @@ def _unguarded_engine(url: str) -> sa.Engine:
 def test_without_the_guard_the_same_two_loads_interleave(wh_url, trace, monkeypatch):
     """The control: the test above can fail. Take the lock away and the two loads both read an
     empty table, both write revision 1, and the second one's history row collides."""
-    monkeypatch.setattr(warehouse, "lock_year", lambda conn, pk_year: trace.note("locked"))  # no lock
+    monkeypatch.setattr(loading, "lock_year", lambda conn, pk_year: trace.note("locked"))  # no lock
     errors = load_at_once(lambda: _unguarded_engine(wh_url), {"run-a": 90.0, "run-b": 95.0})
 
     first, second = sorted(["run-a", "run-b"], key=lambda r: trace.at(r, "locked"))

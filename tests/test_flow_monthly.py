@@ -10,6 +10,7 @@ from flows.backfill import backfill
 from flows.monthly import monthly
 from kinerja import demo, warehouse
 from kinerja.cli import main
+from kinerja.warehouse import engine as engines
 
 pytestmark = pytest.mark.flow
 SCALE = 0.02
@@ -68,7 +69,7 @@ def test_a_backfill_opens_the_warehouse_once_for_all_its_months(prefect_harness,
     # its months share one engine (SQLite keeps its page cache; the database is closed once), disposed
     # at the end; a month run on its own opens and disposes its own
     created, disposed = [], []
-    make, dispose = warehouse.create_engine, sa.Engine.dispose
+    make, dispose = engines.create_engine, sa.Engine.dispose
 
     def counted(url):
         created.append(make(url))
@@ -78,7 +79,7 @@ def test_a_backfill_opens_the_warehouse_once_for_all_its_months(prefect_harness,
         disposed.append(engine)
         return dispose(engine, *args, **kwargs)
 
-    monkeypatch.setattr(warehouse, "create_engine", counted)
+    monkeypatch.setattr(engines, "create_engine", counted)
     monkeypatch.setattr(sa.Engine, "dispose", counted_dispose)
     state = backfill(from_period="2024-01", to_period="2024-02", landing_dir=str(landing), warehouse_url=sqlite_url,
                      return_state=True)

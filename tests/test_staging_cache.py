@@ -1,11 +1,11 @@
-"""Staging fast paths and the per-process cache of staged frames (SQLite and PostgreSQL).
+"""Staging fast paths and the staged frames an engine holds (SQLite and PostgreSQL).
 
-``warehouse.stage`` writes with COPY (PostgreSQL) or a raw executemany (SQLite) and applies its
-own writes to the frames this process has read; ``warehouse.read_staged`` trusts a cached frame
-only while ``staging_version`` carries the token it was read or written under. The tests compare
-the cached frame with a cold read of the table, after in-process writes, after a write by
-"another process" (a stage() made with an empty cache, as another worker has) and after a
-write whose transaction failed (a retried run).
+``warehouse.stage`` writes with COPY (PostgreSQL) or a raw executemany (SQLite) and puts the rows it
+wrote into the frame the engine holds; ``warehouse.read_staged`` trusts a held frame only while
+``staging_version`` carries the token it was read or written under. The tests compare the held
+frame with a cold read of the table, after the engine's own writes, after a write by "another
+process" (a stage() made by an engine holding nothing) and after a write whose transaction failed
+(a retried run).
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from kinerja import extracts, snapshots, warehouse
+from kinerja import extracts, warehouse
+from kinerja.warehouse import frames, held, staging
 
 DIALECTS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 TZ = "Asia/Jakarta"
@@ -30,9 +31,9 @@ def engine(request, catalog):
         eng = request.getfixturevalue("sqlite_engine")
     else:
         eng = request.getfixturevalue("pg_engine")
-    warehouse.clear_staging_cache()
+    warehouse.drop_held_frames()
     yield eng
-    warehouse.clear_staging_cache()
+    warehouse.drop_held_frames()
 
 
 def training(rows: list[tuple]) -> pd.DataFrame:
@@ -69,28 +70,30 @@ def complaints_like() -> tuple[extracts.Extract, pd.DataFrame]:
     return ext, df
 
 
+def holding(engine) -> dict:
+    return dict(held._HELD.get(engine, {}))
+
+
 def cold(engine, ext) -> pd.DataFrame:
-    """What a fresh process reads from the warehouse (no snapshot on its disk)."""
-    saved = dict(warehouse._CACHE)
-    warehouse.clear_staging_cache()
+    """What a fresh process reads from the warehouse (no file of held frames on its disk)."""
+    saved = holding(engine)
+    warehouse.drop_held_frames(engine)
     try:
         with pytest.MonkeyPatch.context() as mp:
-            mp.setenv(snapshots.SNAPSHOT_ENV, "")
+            mp.setenv(held.FILES_ENV, "")
             return warehouse.read_staged(engine, ext, TZ)
     finally:
-        warehouse._CACHE.clear()
-        warehouse._CACHE.update(saved)
+        held._HELD[engine] = saved
 
 
-def as_another_process(fn):
-    """Run fn with an empty cache, as a second worker process would, then restore this one's."""
-    saved = dict(warehouse._CACHE)
-    warehouse.clear_staging_cache()
+def as_another_process(engine, fn):
+    """Run fn with the engine holding nothing, as a second worker process would, then restore its frames."""
+    saved = holding(engine)
+    warehouse.drop_held_frames(engine)
     try:
         return fn()
     finally:
-        warehouse._CACHE.clear()
-        warehouse._CACHE.update(saved)
+        held._HELD[engine] = saved
 
 
 @pytest.mark.parametrize("engine", DIALECTS, indirect=True)
@@ -126,22 +129,19 @@ def test_the_files_own_values_are_stored_as_given_and_updated_on_a_resend(engine
 
 
 @pytest.mark.parametrize("engine", DIALECTS, indirect=True)
-@pytest.mark.parametrize("known", ["from the cached frame", "not known", "wrongly"])
+@pytest.mark.parametrize("known", ["held", "not held"])
 def test_a_file_with_rows_staged_already_is_upserted_and_its_transaction_goes_on(engine, known, monkeypatch):
-    # PostgreSQL copies the rows not staged yet straight into the table and upserts the others. Whether
-    # the process knows which are which (its cached frame), does not (a new process: all are upserted)
-    # or is wrong (the COPY is undone to a savepoint, then all are upserted), the table ends the same
-    # and the same transaction still writes what comes after (the lineage)
+    # A file mixing new rows and rows staged already: whether the engine holds the staged frame or not
+    # (a new process), the table ends the same and the same transaction still writes what comes after
+    # (the lineage)
     ext = extracts.registry()["simdiklat/training"]
     d = dt.datetime
     warehouse.stage(engine, ext, training([("a", "T1", d(2024, 1, 2), d(2024, 1, 3), 8.0, True, 2)]),
                     "2024-01", "f1", "run-1")
-    warehouse.read_staged(engine, ext, TZ)  # the month's compute reads it: this process holds the frame
-    if known == "not known":
-        warehouse.clear_staging_cache()
-        monkeypatch.setenv(snapshots.SNAPSHOT_ENV, "")
-    elif known == "wrongly":
-        monkeypatch.setattr(warehouse._KeyTexts, "new_staged", lambda self: np.zeros(len(self.new), dtype=bool))
+    warehouse.read_staged(engine, ext, TZ)  # the month's compute reads it: the engine holds the frame
+    if known == "not held":
+        warehouse.drop_held_frames()
+        monkeypatch.setenv(held.FILES_ENV, "")
     marks = []
 
     def after(conn):
@@ -176,19 +176,19 @@ def test_aware_timestamps_are_stored_as_isoformat_writes_them(zone):
     values = [pd.Timestamp("2024-03-05 10:00", tz=zone), pd.Timestamp("2024-07-01 23:59:59.000250", tz=zone),
               pd.Timestamp("2023-12-31 00:00:00.5", tz=zone)]
     s = pd.Series(values + [pd.NaT]).astype(f"datetime64[us, {zone}]")
-    text = warehouse._iso_datetime(s)
+    text = frames.iso_datetime(s)
     assert text.iloc[:3].tolist() == [v.isoformat() for v in values]
     assert pd.isna(text.iloc[3])
 
 
 @pytest.mark.parametrize("engine", DIALECTS, indirect=True)
-def test_in_process_writes_update_the_cached_frame_without_a_re_read(engine, monkeypatch):
+def test_the_engines_writes_update_its_held_frame_without_a_re_read(engine, monkeypatch):
     ext = extracts.registry()["simdiklat/training"]
     d = dt.datetime
     warehouse.stage(engine, ext, training([("a", "T1", d(2024, 1, 2), d(2024, 1, 3), 8.0, True, 2),
                                            ("b", "T1", d(2024, 1, 2), d(2024, 1, 3), 8.0, False, 3)]),
                     "2024-01", "f1", "run-1")
-    first = warehouse.read_staged(engine, ext, TZ)  # cold: fills the cache
+    first = warehouse.read_staged(engine, ext, TZ)  # cold: the engine holds it from here on
     assert len(first) == 2
 
     # February restates b/T1 (now verified, 10 JP) and adds c/T2
@@ -196,20 +196,17 @@ def test_in_process_writes_update_the_cached_frame_without_a_re_read(engine, mon
                                            ("c", "T2", d(2024, 2, 5), d(2024, 2, 6), 4.5, True, 3)]),
                     "2024-02", "f2", "run-2")
 
-    def no_read(*args):
-        raise AssertionError("the table was read again")
-
-    monkeypatch.setattr(warehouse, "_read_table", no_read)
+    refuse_reads(monkeypatch)
     cached = warehouse.read_staged(engine, ext, TZ)
     monkeypatch.undo()
     assert cached[["nip_pseudonym", "training_id", "jp", "verified", "_landing_month"]].astype(object).values.tolist() \
         == [["a", "T1", 8.0, True, "2024-01"], ["b", "T1", 10.0, True, "2024-02"], ["c", "T2", 4.5, True, "2024-02"]]
     pd.testing.assert_frame_equal(cached, cold(engine, ext))
-    # the caller may change its frame: the cache does not see it
+    # the caller may change its frame: the held frame does not see it
     cached.loc[0, "jp"] = 99.0
     assert warehouse.read_staged(engine, ext, TZ).loc[0, "jp"] == 8.0
 
-    # January's file sent again after February (a corrections run), with a row more: the patched
+    # January's file sent again after February (a corrections run), with a row more: the held
     # frame is re-sorted (landing month, then file row), as a read would be
     warehouse.stage(engine, ext, training([("a", "T1", d(2024, 1, 2), d(2024, 1, 3), 8.0, True, 2),
                                            ("a", "T0", d(2024, 1, 1), d(2024, 1, 1), 2.0, True, 4)]),
@@ -227,12 +224,12 @@ def test_a_write_by_another_process_forces_a_re_read(engine):
     warehouse.stage(engine, ext, training([("a", "T1", d(2024, 1, 2), d(2024, 1, 3), 8.0, True, 2)]),
                     "2024-01", "f1", "run-1")
     assert warehouse.read_staged(engine, ext, TZ)["jp"].tolist() == [8.0]
-    as_another_process(lambda: warehouse.stage(
+    as_another_process(engine, lambda: warehouse.stage(
         engine, ext, training([("a", "T1", d(2024, 1, 2), d(2024, 1, 3), 12.0, True, 2)]), "2024-02", "f2", "run-2"))
-    # this process's cache still holds 8.0 under the old token: it must not be used
+    # this engine still holds 8.0 under the old token: it must not be used
     assert warehouse.read_staged(engine, ext, TZ)["jp"].tolist() == [12.0]
     # and a write of its own now, starting from a token it does not hold, does not patch a stale frame
-    as_another_process(lambda: warehouse.stage(
+    as_another_process(engine, lambda: warehouse.stage(
         engine, ext, training([("a", "T1", d(2024, 1, 2), d(2024, 1, 3), 13.0, True, 2)]), "2024-03", "f3", "run-3"))
     warehouse.stage(engine, ext, training([("z", "T9", d(2024, 3, 2), d(2024, 3, 3), 1.0, True, 2)]),
                     "2024-03", "f4", "run-4")
@@ -240,21 +237,21 @@ def test_a_write_by_another_process_forces_a_re_read(engine):
 
 
 @pytest.mark.parametrize("engine", DIALECTS, indirect=True)
-def test_a_failed_write_leaves_neither_the_table_nor_the_cache_changed(engine, monkeypatch):
+def test_a_failed_write_leaves_neither_the_table_nor_the_held_frame_changed(engine, monkeypatch):
     ext = extracts.registry()["simdiklat/training"]
     d = dt.datetime
     warehouse.stage(engine, ext, training([("a", "T1", d(2024, 1, 2), d(2024, 1, 3), 8.0, True, 2)]),
                     "2024-01", "f1", "run-1")
     before = warehouse.read_staged(engine, ext, TZ)
 
-    real = warehouse._lock_version
+    real = staging.lock_version
 
     def lock_then_break_later(conn, extract):
         token = real(conn, extract)
         conn.exec_driver_sql("SELECT no_such_column FROM staging_version")  # fails after the lock
         return token
 
-    monkeypatch.setattr(warehouse, "_lock_version", lock_then_break_later)
+    monkeypatch.setattr(staging, "lock_version", lock_then_break_later)
     with pytest.raises(Exception, match="no_such_column"):
         warehouse.stage(engine, ext, training([("a", "T1", d(2024, 1, 2), d(2024, 1, 3), 99.0, True, 2)]),
                         "2024-02", "f2", "run-2")
@@ -303,34 +300,37 @@ def test_a_connection_lost_during_a_driver_statement_is_a_transient_error(pg_eng
 
 
 @pytest.mark.parametrize("engine", DIALECTS, indirect=True)
-def test_a_frame_patched_in_memory_equals_a_cold_read_for_every_kind(engine):
+def test_a_held_frame_after_a_write_equals_a_cold_read_for_every_kind(engine):
     ext, df = complaints_like()
     warehouse.stage(engine, ext, df.iloc[[0]], "2024-03", "f1", "run-1")
-    warehouse.read_staged(engine, ext, TZ)  # fills the cache
-    warehouse.stage(engine, ext, df, "2024-04", "f2", "run-2")  # restates K1, adds K2: patched in memory
+    warehouse.read_staged(engine, ext, TZ)  # the engine holds it from here on
+    warehouse.stage(engine, ext, df, "2024-04", "f2", "run-2")  # restates K1, adds K2: read back, put in
     patched = warehouse.read_staged(engine, ext, TZ)
     pd.testing.assert_frame_equal(patched, cold(engine, ext))
     assert patched["_landing_month"].tolist() == ["2024-04", "2024-04"]
 
 
 @pytest.mark.parametrize("engine", DIALECTS, indirect=True)
-def test_a_year_of_writes_keeps_the_cached_frame_equal_to_the_table(engine):
+def test_a_year_of_writes_keeps_the_held_frame_equal_to_the_table(engine, monkeypatch):
     # Months that restate earlier rows, a month sent again after later ones (the frame is re-sorted),
-    # files whose rows are not in row order and a file with no rows: after every write the frame
-    # patched in memory equals a cold read
+    # files whose rows are not in row order and a file with no rows: after every write the held
+    # frame equals a cold read, and no write or read reads more than the rows a write left
     ext = extracts.registry()["simdiklat/training"]
     rng = np.random.default_rng(7)
     months = ["2024-01", "2024-02", "2024-03", "2024-02", "2024-04", "2024-04", "2024-01", "2024-05", "2024-06"]
     d = dt.datetime
     warehouse.stage(engine, ext, training([]), "2024-01", "f0", "run-0")
-    warehouse.read_staged(engine, ext, TZ)  # this process holds the (empty) frame from here on
+    warehouse.read_staged(engine, ext, TZ)  # the engine holds the (empty) frame from here on
     for i, month in enumerate(months):
         n = 0 if i == 5 else int(rng.integers(3, 9))
         picks = rng.choice(12, size=n, replace=False)
         rows = [(f"p{k % 4}", f"T{k}", d(2024, 1, 2), d(2024, 1, 3), float(i + 1), bool(k % 2), int(r))
                 for k, r in zip(picks, rng.permutation(n) + 2, strict=True)]
-        warehouse.stage(engine, ext, training(rows), month, f"f{i + 1}", f"run-{i + 1}")
-        pd.testing.assert_frame_equal(warehouse.read_staged(engine, ext, TZ), cold(engine, ext))
+        with monkeypatch.context() as mp:
+            refuse_reads(mp)
+            warehouse.stage(engine, ext, training(rows), month, f"f{i + 1}", f"run-{i + 1}")
+            now = warehouse.read_staged(engine, ext, TZ)
+        pd.testing.assert_frame_equal(now, cold(engine, ext))
     assert len(cold(engine, ext)) == 12
     # the last month run again: its file as it was (its rows, last in the frame, all replaced), then
     # with its first row only (the others stay, from the run before)
@@ -341,7 +341,7 @@ def test_a_year_of_writes_keeps_the_cached_frame_equal_to_the_table(engine):
 
 @pytest.mark.parametrize("engine", DIALECTS, indirect=True)
 def test_a_first_write_into_an_empty_table_is_cached_as_the_rows_it_wrote(engine, monkeypatch):
-    # a backfill's first month: its rows are in the cache once written, its first read is not a read
+    # a backfill's first month: the engine holds its rows once written, its first read is not a read
     # of the table, and a file whose rows are out of row order is put in staged order first
     ext, df = complaints_like()
     warehouse.stage(engine, ext, df.iloc[::-1].assign(_row_number=[3, 2]), "2024-03", "f1", "run-1", tz=TZ)
@@ -372,13 +372,13 @@ def test_a_first_write_of_a_file_with_no_rows_caches_the_empty_table_as_a_read_g
 @pytest.mark.parametrize("engine", DIALECTS, indirect=True)
 def test_only_a_table_known_to_be_empty_is_seeded(engine, monkeypatch):
     ext, df = complaints_like()
-    # rows another process staged: this process holds no frame, so a write of its own is not cached,
-    # nor is one made without the time zone reads use
-    as_another_process(lambda: warehouse.stage(engine, ext, df.iloc[[0]], "2024-03", "f1", "run-1"))
+    # rows another process staged: this engine holds no frame, so it holds none after a write of its
+    # own either, nor after one made without the time zone reads use
+    as_another_process(engine, lambda: warehouse.stage(engine, ext, df.iloc[[0]], "2024-03", "f1", "run-1"))
     warehouse.stage(engine, ext, df.iloc[[1]], "2024-04", "f2", "run-2", tz=TZ)
-    assert warehouse._CACHE == {}
+    assert holding(engine) == {}
     warehouse.stage(engine, extracts.registry()["simdiklat/training"], training([]), "2024-04", "f3", "run-3")
-    assert warehouse._CACHE == {}
+    assert holding(engine) == {}
     assert warehouse.read_staged(engine, ext, TZ)["_landing_month"].tolist() == ["2024-03", "2024-04"]
 
 
@@ -407,117 +407,104 @@ def test_quarantined_rows_are_written_with_the_runs_own_values(engine):
     assert len(stamped) == 1 and str(stamped.iloc[0, 0]).startswith("20")
 
 
-@pytest.mark.parametrize(("replaced", "copied"), [
-    ([0, 0, 0, 0, 0, 0], []),  # nothing replaced: the frame as it is
-    ([0, 0, 0, 0, 1, 1], []),  # a month run again: its rows at the end are sliced off
-    ([0, 0, 1, 0, 1, 0], [3, 5]),  # rows restated in the last months: only the rows after the first are copied
-    ([1, 0, 0, 1, 0, 0], [1, 2, 4, 5]),
-    ([1, 1, 1, 1, 1, 1], []),
-])
-def test_the_rows_a_write_keeps_are_the_others_and_those_before_the_first_replaced_are_not_copied(
-        replaced, copied):
-    frame = pd.DataFrame({"n": np.arange(6, dtype="int64") * 10, "t": pd.array(list("abcdef"), dtype="str")})
-    mask = np.array(replaced, dtype=bool)
-    parts = warehouse._kept(frame, mask)
-    kept = pd.concat(parts, ignore_index=True)
-    pd.testing.assert_frame_equal(kept, frame[~mask].reset_index(drop=True))
-    first = int(mask.argmax()) if mask.any() else len(frame)
-    head = parts[0]
-    assert len(head) == first and np.shares_memory(head["n"].to_numpy(), frame["n"].to_numpy()) == (first > 0)
-    assert (parts[1]["n"].tolist() if len(parts) > 1 else []) == [10 * i for i in copied]
-
-
-# -- snapshots on disk: what a new process starts from ----------------------------------------------
+# -- files of held frames: what a new process starts from -------------------------------------------
 
 def refuse_reads(monkeypatch) -> None:
-    def no_read(*args):
-        raise AssertionError("the table was read")
+    """Any read of a whole staging table fails; a write may still read back the rows it wrote."""
+    real = staging.read_table
 
-    monkeypatch.setattr(warehouse, "_read_table", no_read)
+    def rows_written_only(conn, extract, tz, where=None):
+        if not where:
+            raise AssertionError("the table was read")
+        return real(conn, extract, tz, where)
+
+    monkeypatch.setattr(staging, "read_table", rows_written_only)
 
 
 @pytest.mark.parametrize("engine", DIALECTS, indirect=True)
-def test_a_new_process_starts_from_the_snapshot_a_run_left(engine, monkeypatch, tmp_path):
-    monkeypatch.setenv(snapshots.SNAPSHOT_ENV, str(tmp_path))
+def test_a_new_process_starts_from_the_files_a_run_left(engine, monkeypatch, tmp_path):
+    monkeypatch.setenv(held.FILES_ENV, str(tmp_path))
     ext = extracts.registry()["simdiklat/training"]
     d = dt.datetime
     warehouse.stage(engine, ext, training([("b", "T1", d(2024, 1, 2), d(2024, 1, 3), 8.0, True, 2),
                                            ("a", "T1", d(2024, 1, 2), d(2024, 1, 3), 6.0, False, 3)]),
                     "2024-01", "f1", "run-1")
     expected = warehouse.read_staged(engine, ext, TZ)
-    assert warehouse.save_snapshots(engine) == 1
-    assert warehouse.save_snapshots(engine) == 0  # unchanged since: not written again
+    warehouse.close_engine(engine)  # the end of a run: its engine's frames are written
     assert len(list(tmp_path.rglob("simdiklat__training.arrow"))) == 1
+    assert held.save(engine) == 0  # unchanged since: not written again
 
-    warehouse.clear_staging_cache()  # a new process
+    warehouse.drop_held_frames()  # a new process
     with monkeypatch.context() as mp:
         refuse_reads(mp)
         pd.testing.assert_frame_equal(warehouse.read_staged(engine, ext, TZ), expected)
-        # its own write patches the snapshot's frame: still no read
-        warehouse.clear_staging_cache()
+        # its own write starts from the file's frame: still no read of the table
+        warehouse.drop_held_frames()
         warehouse.stage(engine, ext, training([("c", "T2", d(2024, 2, 5), d(2024, 2, 6), 4.5, True, 2)]),
                         "2024-02", "f2", "run-2")
-        patched = warehouse.read_staged(engine, ext, TZ)
-    assert patched["training_id"].tolist() == ["T1", "T1", "T2"]
-    pd.testing.assert_frame_equal(patched, cold(engine, ext))
+        written = warehouse.read_staged(engine, ext, TZ)
+    assert written["training_id"].tolist() == ["T1", "T1", "T2"]
+    pd.testing.assert_frame_equal(written, cold(engine, ext))
 
 
 @pytest.mark.parametrize("engine", DIALECTS, indirect=True)
-def test_a_stale_or_broken_snapshot_is_never_used(engine, monkeypatch, tmp_path):
-    monkeypatch.setenv(snapshots.SNAPSHOT_ENV, str(tmp_path))
+def test_a_stale_or_broken_file_is_never_used(engine, monkeypatch, tmp_path):
+    monkeypatch.setenv(held.FILES_ENV, str(tmp_path))
     ext = extracts.registry()["simdiklat/training"]
     d = dt.datetime
     warehouse.stage(engine, ext, training([("a", "T1", d(2024, 1, 2), d(2024, 1, 3), 8.0, True, 2)]),
                     "2024-01", "f1", "run-1")
     warehouse.read_staged(engine, ext, TZ)
-    warehouse.save_snapshots(engine)
-    # another process writes: the snapshot no longer holds the warehouse's rows
-    as_another_process(lambda: warehouse.stage(
+    held.save(engine)
+    # another process writes: the file no longer holds the warehouse's rows
+    as_another_process(engine, lambda: warehouse.stage(
         engine, ext, training([("a", "T1", d(2024, 1, 2), d(2024, 1, 3), 12.0, True, 2)]), "2024-02", "f2", "run-2"))
-    warehouse.clear_staging_cache()
+    warehouse.drop_held_frames()
     assert warehouse.read_staged(engine, ext, TZ)["jp"].tolist() == [12.0]
-    # a snapshot cut short (a disk full, a crash while copying it) reads as no snapshot
-    warehouse.save_snapshots(engine)
+    # a file cut short (a disk full, a crash while copying it) reads as no file
+    held.save(engine)
     path = next(tmp_path.rglob("simdiklat__training.arrow"))
     path.write_bytes(path.read_bytes()[:100])
-    warehouse.clear_staging_cache()
+    warehouse.drop_held_frames()
     assert warehouse.read_staged(engine, ext, TZ)["jp"].tolist() == [12.0]
-    # a snapshot written for other staged columns (an older release's layout) is not mapped
-    warehouse.save_snapshots(engine)
-    warehouse.clear_staging_cache()
+    # a file written for other staged columns (an older release's layout) is not mapped
+    held.save(engine)
+    warehouse.drop_held_frames()
     with monkeypatch.context() as mp:
-        mp.setattr(warehouse, "_layout", lambda extract: '[["a_column_of_a_new_release", "text"]]')
+        mp.setattr(held, "_layout", lambda extract: b'[["a_column_of_a_new_release", "text"]]')
         refuse_reads(mp)
         with pytest.raises(AssertionError, match="the table was read"):
             warehouse.read_staged(engine, ext, TZ)
-    # and a time zone other than the snapshot's is read from the warehouse
-    warehouse.save_snapshots(engine)
-    warehouse.clear_staging_cache()
+    # and a time zone other than the file's is read from the warehouse
+    held.save(engine)
+    warehouse.drop_held_frames()
     with monkeypatch.context() as mp:
         refuse_reads(mp)
         with pytest.raises(AssertionError, match="the table was read"):
             warehouse.read_staged(engine, ext, "UTC")
 
 
-def test_a_snapshot_from_before_the_lineage_categoricals_is_read_again(sqlite_engine, monkeypatch, tmp_path):
-    """Releases before frame layout 2 kept the lineage columns as text: their snapshots carry the same
-    columns and kinds, but a frame mixing the two would concatenate to text. Such a snapshot is not
+def test_a_file_from_before_the_lineage_categoricals_is_read_again(sqlite_engine, monkeypatch, tmp_path):
+    """Releases before frame layout 2 kept the lineage columns as text: their files carry the same
+    columns and kinds, but a frame mixing the two would concatenate to text. Such a file is not
     used; the table is read, with the lineage columns as sorted categoricals."""
-    monkeypatch.setenv(snapshots.SNAPSHOT_ENV, str(tmp_path))
+    monkeypatch.setenv(held.FILES_ENV, str(tmp_path))
     ext = extracts.registry()["simdiklat/training"]
     d = dt.datetime
-    warehouse.clear_staging_cache()
+    warehouse.drop_held_frames()
     for month, run in (("2024-02", "run-2"), ("2024-01", "run-1")):
         warehouse.stage(sqlite_engine, ext, training([("a" + month, "T1", d(2024, 1, 2), d(2024, 1, 3), 8.0, True, 2)]),
                         month, f"simdiklat/{month}/training.csv", run)
     frame = warehouse.read_staged(sqlite_engine, ext, TZ)
     assert frame["_run_id"].cat.categories.tolist() == ["run-1", "run-2"]
     assert frame["_landing_month"].tolist() == ["2024-01", "2024-02"]  # staged order, by the category's value
-    token = warehouse._CACHE[(warehouse._warehouse_id(sqlite_engine), ext.id)][0]
-    old_layout = json.dumps(warehouse._staged_columns(ext))  # how a release before layout 2 wrote it
+    token = holding(sqlite_engine)[ext.id].token
     as_text = frame.astype({c: "str" for c in ("_landing_month", "_file", "_run_id")})
-    assert snapshots.save(warehouse._warehouse_id(sqlite_engine), ext.id, token, TZ, as_text, old_layout)
-    warehouse.clear_staging_cache()
+    with monkeypatch.context() as mp:  # how a release before layout 2 wrote it
+        mp.setattr(held, "_layout", lambda extract: json.dumps(frames.staged_columns(extract)).encode())
+        held.put(sqlite_engine, ext.id, held.Held(token, TZ, as_text))
+        assert held.save(sqlite_engine) == 1
+    warehouse.drop_held_frames()
     with monkeypatch.context() as mp:
         refuse_reads(mp)
         with pytest.raises(AssertionError, match="the table was read"):
@@ -525,15 +512,15 @@ def test_a_snapshot_from_before_the_lineage_categoricals_is_read_again(sqlite_en
     pd.testing.assert_frame_equal(warehouse.read_staged(sqlite_engine, ext, TZ), frame)
 
 
-def test_snapshots_are_off_with_an_empty_directory_setting(sqlite_engine, monkeypatch):
-    monkeypatch.setenv(snapshots.SNAPSHOT_ENV, "")
+def test_files_are_off_with_an_empty_directory_setting(sqlite_engine, monkeypatch):
+    monkeypatch.setenv(held.FILES_ENV, "")
     ext = extracts.registry()["simdiklat/training"]
-    warehouse.clear_staging_cache()
+    warehouse.drop_held_frames()
     warehouse.stage(sqlite_engine, ext, training([("a", "T1", dt.datetime(2024, 1, 2), dt.datetime(2024, 1, 3), 8.0,
                                                    True, 2)]), "2024-01", "f1", "run-1")
     warehouse.read_staged(sqlite_engine, ext, TZ)
-    assert warehouse.save_snapshots(sqlite_engine) == 0
-    warehouse.clear_staging_cache()
+    assert held.save(sqlite_engine) == 0
+    warehouse.drop_held_frames()
 
 
 # -- which version of a record staging keeps: the one from the latest landing month ----------------
