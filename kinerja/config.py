@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,6 +74,39 @@ def missing_warehouse(url: str | sa.URL) -> str | None:
     if path is not None and not path.exists():
         return f"no warehouse at {path} (run `kinerja demo` or `kinerja run` first, or pass --warehouse)"
     return None
+
+
+def read_only_part(url: str | sa.URL) -> str | None:
+    """What is read-only about an SQLite warehouse: its file, or the directory that must take the files
+    SQLite writes beside it (``-wal``, ``-shm``; even to read a warehouse in WAL mode); None when both are
+    writable (or the file is not created yet in a writable place), or for another database."""
+    path = sqlite_path(url)
+    if path is None:
+        return None
+    if path.is_file():
+        try:
+            os.close(os.open(path, os.O_RDWR))
+        except OSError as exc:
+            return f"the warehouse {path} is read-only ({exc.strerror})"
+    directory = path.parent
+    while not directory.exists() and directory != directory.parent:
+        directory = directory.parent
+    try:  # a probe, gone at once: os.access tells nothing true of a read-only mount, or to root
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as exc:
+        return (f"the directory {directory} of the warehouse is read-only ({exc.strerror}), and SQLite writes "
+                f"{path.name}-wal and {path.name}-shm there")
+    return None
+
+
+def read_only_warehouse(url: str | sa.URL) -> str | None:
+    """Why a command that writes the warehouse cannot (``read_only_part``), as the sentence that refuses
+    the run before it starts (instead of retrying "unable to open database file"); None when it can."""
+    part = read_only_part(url)
+    if part is None:
+        return None
+    return f"{part}: a run writes the warehouse; make it writable, or pass another --warehouse (KINERJA_WAREHOUSE_URL)"
 
 
 def check_limits() -> None:
