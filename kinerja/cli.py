@@ -199,6 +199,8 @@ def _usage_problem(args) -> str | None:
             months = [Month.parse(args.period) if args.period is not None else previous_month()]
         else:
             months = usage.parse_range(args.from_period, args.to_period, ("--from", "--to"))
+        usage.check_warehouse_writable(resolve(args.landing, args.warehouse).warehouse_url)
+        usage.check_settings()
         key = usage.check_run(months, defaulted=args.command == "run" and args.period is None)
         if args.command == "rekey":
             usage.usable_key()

@@ -84,6 +84,16 @@ class ValidationContext:
     def cutoff_date(self) -> date:
         return self.cutoff.date()
 
+    def start_of(self, year: int) -> datetime:
+        """1 January of ``year``, 00:00 local time (a lower bound for a date-time column)."""
+        return datetime(year, 1, 1, tzinfo=ZoneInfo(self.tz))
+
+    @property
+    def previous_year_start(self) -> datetime:
+        """1 January of the year before the PK year: the reach of records that may begin before the year
+        and still count in it (a training ending in January, a dataset sent ahead of its release)."""
+        return self.start_of(self.catalog.pk_year - 1)
+
 
 @dataclass(frozen=True)
 class Extract:
@@ -148,6 +158,16 @@ def get(extract_id: str) -> Extract:
 
 DUPLICATE_KEY = "duplicate_key"
 
+# -- plausible ranges ---------------------------------------------------------------------
+#
+# Bounds of plausibility that are not rules of the agreement (those are catalog data): a value
+# beyond them is a typing or export error, and staging it would skew (or overflow) every sum.
+# The schemas use them through the helpers below, never as literals of their own.
+
+AMOUNT_MAX = 10**15  # rupiah: a thousand trillion, over ten times the province's whole annual budget
+COUNT_MAX = 10**9  # items, crises, questions, rows, versions, output volumes
+YEAR_MIN = 2000  # the earliest year a record may name (an assessment, an audit report)
+
 
 def between(lo: float, hi: float) -> pa.Check:
     return pa.Check.in_range(lo, hi, name="range", error=f"must be between {lo} and {hi}")
@@ -174,21 +194,66 @@ def matches(pattern: str, what: str) -> pa.Check:
     return pa.Check.str_matches(pattern, name="format", error=f"must be {what}")
 
 
-def not_after(limit: datetime | date, what: str = "the collection deadline of the file's month") -> pa.Check:
-    if isinstance(limit, datetime):
-        ts = pd.Timestamp(limit)
-        return pa.Check(lambda s: s <= ts.tz_convert(s.dt.tz), name="date_window",
-                        error=f"must not be after {what} ({ts:%Y-%m-%d %H:%M:%S %Z})")
+def at_most_amount() -> pa.Check:
+    """An amount of money no larger than AMOUNT_MAX rupiah."""
+    return pa.Check.le(AMOUNT_MAX, name="range",
+                       error=f"must be at most {AMOUNT_MAX:,} rupiah (not a plausible amount)")
+
+
+def amount_range() -> pa.Check:
+    """An amount that may be negative (a correction) but not beyond AMOUNT_MAX rupiah either way."""
+    return pa.Check.in_range(-AMOUNT_MAX, AMOUNT_MAX, name="range",
+                             error=f"must be between -{AMOUNT_MAX:,} and {AMOUNT_MAX:,} rupiah "
+                                   "(not a plausible amount)")
+
+
+def at_most_count() -> pa.Check:
+    return pa.Check.le(COUNT_MAX, name="range", error=f"must be at most {COUNT_MAX:,} (not a plausible count)")
+
+
+def _aligned(limit: datetime | date, s: pd.Series) -> pd.Timestamp:
+    """``limit`` comparable with the values of ``s``: in the column's time zone for a date-time column
+    (a date limit is midnight there), the local date and time for a date column."""
     ts = pd.Timestamp(limit)
-    return pa.Check(lambda s: s <= ts, name="date_window", error=f"must not be after {what} ({ts:%Y-%m-%d})")
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        return ts.tz_convert(s.dt.tz) if ts.tzinfo else ts.tz_localize(s.dt.tz)
+    return ts.tz_localize(None) if ts.tzinfo else ts
+
+
+# A date window's checks say which side they bound (``statistics["window"]``): build_schema gives a
+# date or date-time column the default window on a side it declares nothing for.
+def not_after(limit: datetime | date, what: str = "the collection deadline of the file's month") -> pa.Check:
+    ts = pd.Timestamp(limit)
+    shown = f"{ts:%Y-%m-%d %H:%M:%S %Z}" if isinstance(limit, datetime) else f"{ts:%Y-%m-%d}"
+    return pa.Check(lambda s: s <= _aligned(limit, s), name="date_window",
+                    error=f"must not be after {what} ({shown})", statistics={"window": "upper"})
 
 
 def not_before(limit: date, what: str) -> pa.Check:
     ts = pd.Timestamp(limit)
-    if isinstance(limit, datetime):
-        return pa.Check(lambda s: s >= ts.tz_convert(s.dt.tz), name="date_window",
-                        error=f"must not be before {what} ({ts:%Y-%m-%d})")
-    return pa.Check(lambda s: s >= ts, name="date_window", error=f"must not be before {what} ({ts:%Y-%m-%d})")
+    return pa.Check(lambda s: s >= _aligned(limit, s), name="date_window",
+                    error=f"must not be before {what} ({ts:%Y-%m-%d})", statistics={"window": "lower"})
+
+
+def window_sides(checks) -> set[str]:
+    """Which sides (``lower``, ``upper``) of a date window the checks bound."""
+    return {c.statistics.get("window") for c in checks if isinstance(c.statistics, dict)} - {None}
+
+
+def default_window(kind: str, ctx: ValidationContext, checks: list[pa.Check]) -> list[pa.Check]:
+    """The date-window checks a date or date-time column gets on a side it declares nothing for
+    (SPEC section 4): not before the start of the PK year, not after the collection deadline of the
+    file's month. No column is left unbounded, so no implausible date (year 1, with its odd local
+    offset; year 9999) is ever staged."""
+    if kind not in ("date", "datetime"):
+        return []
+    sides = window_sides(checks)
+    added = []
+    if "lower" not in sides:
+        added.append(not_before(ctx.year_start, "the start of the PK year"))
+    if "upper" not in sides:
+        added.append(not_after(ctx.cutoff if kind == "datetime" else ctx.cutoff_date))
+    return added
 
 
 def month_in_file_window(ctx: ValidationContext) -> pa.Check:
@@ -235,13 +300,18 @@ def column(kind: str, *checks: pa.Check, nullable: bool = False, tz: str | None 
 def build_schema(extract: Extract, ctx: ValidationContext, checks: dict[str, list[pa.Check]],
                  row_checks: list[pa.Check] = ()) -> pa.DataFrameSchema:
     """The pandera schema of an extract: its typed columns (blank only where nullable) with the
-    given checks, the given row rules, and one row per natural key."""
+    given checks, the given row rules, and one row per natural key. A date or date-time column also
+    gets the default window on a side its checks leave open (``default_window``)."""
     unknown = sorted(set(checks) - set(extract.column_names))
     if unknown:
         raise ValueError(f"{extract.id}: checks for unknown column(s) {', '.join(unknown)}")
+    columns = {}
+    for c in extract.columns:
+        declared = checks.get(c.name, [])
+        columns[c.name] = column(c.kind, *declared, *default_window(c.kind, ctx, declared), nullable=c.nullable,
+                                 tz=ctx.tz, description=c.description)
     return pa.DataFrameSchema(
-        {c.name: column(c.kind, *checks.get(c.name, []), nullable=c.nullable, tz=ctx.tz,
-                        description=c.description) for c in extract.columns},
+        columns,
         checks=[*row_checks, unique_key(extract.key)],
         name=extract.id,
         strict=False,

@@ -28,22 +28,22 @@ NULL_TOKENS = frozenset({"", "-", "n/a"})
 TRUE_TOKENS = frozenset({"ya", "true", "1", "y", "yes", "benar"})
 FALSE_TOKENS = frozenset({"tidak", "false", "0", "n", "no", "salah"})
 
-_EXP = r"(?:[eE][+-]?\d+)?"
-_NUM_POINT = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?" + _EXP + "$")
-_NUM_COMMA = re.compile(r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)?(?:,\d+)?" + _EXP + "$")
+_EXP = r"(?:[eE][+-]?[0-9]+)?"
+_NUM_POINT = re.compile(r"^[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?(?:\.[0-9]+)?" + _EXP + "$")
+_NUM_COMMA = re.compile(r"^[+-]?(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)?(?:,[0-9]+)?" + _EXP + "$")
 # the largest integer a float holds exactly: beyond it a count or an id has lost digits
 MAX_EXACT_INT = 2**53
 
 _DATE_FORMATS = (
-    (re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$"), "%Y-%m-%d"),
-    (re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$"), "%d/%m/%Y"),
-    (re.compile(r"^\d{1,2}-\d{1,2}-\d{4}$"), "%d-%m-%Y"),
+    (re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$"), "%Y-%m-%d"),
+    (re.compile(r"^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$"), "%d/%m/%Y"),
+    (re.compile(r"^[0-9]{1,2}-[0-9]{1,2}-[0-9]{4}$"), "%d-%m-%Y"),
 )
 _TIME_PART = re.compile(
-    r"^(?P<date>[^ T]+)(?:[ T](?P<time>(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?)"
-    r"(?P<tz>Z|[+-]\d{2}:?\d{2})?)?$"
+    r"^(?P<date>[^ T]+)(?:[ T](?P<time>(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,9})?)?)"
+    r"(?P<tz>Z|[+-][0-9]{2}:?[0-9]{2})?)?$"
 )
-_MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-\d{2}(?:[ T].*)?)?$")
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})(?:-[0-9]{2}(?:[ T].*)?)?$")
 
 # Excel serial day numbers: day 0 is 1899-12-30 (the 1900 date system, as Excel and LibreOffice
 # write it). Only serials between 2000-01-01 and 2100-12-31 are read as dates, so that a year
@@ -51,7 +51,7 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-\d{2}(?:[ T].*)?)?$")
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 SERIAL_MIN = (pd.Timestamp("2000-01-01") - EXCEL_EPOCH).days  # 36526
 SERIAL_MAX = (pd.Timestamp("2100-12-31") - EXCEL_EPOCH).days  # 73415
-_SERIAL = re.compile(r"^\d{5}(?:[.,]\d+)?$")
+_SERIAL = re.compile(r"^[0-9]{5}(?:[.,][0-9]+)?$")
 
 _MINUS = str.maketrans({"\u2212": "-", "\u2013": "-"})  # a typographic minus from a word processor
 
@@ -70,7 +70,7 @@ def _canonical_number(s: pd.Series, decimal: str) -> pd.Series:
     """Number text in the file's convention -> text ``float()`` reads; None where not a number."""
     s = s.str.translate(_MINUS)
     pattern = _NUM_COMMA if decimal == "," else _NUM_POINT
-    shaped = s.str.fullmatch(pattern).fillna(False) & s.str.contains(r"\d", regex=True).fillna(False)
+    shaped = s.str.fullmatch(pattern).fillna(False) & s.str.contains(r"[0-9]", regex=True).fillna(False)
     if decimal == ",":
         canon = s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     else:
@@ -82,7 +82,7 @@ def _canonical_text(text: str, decimal: str) -> str | None:
     """:func:`_canonical_number` of one text (to explain a rejected cell without a Series per cell)."""
     text = text.translate(_MINUS)
     pattern = _NUM_COMMA if decimal == "," else _NUM_POINT
-    if pattern.fullmatch(text) is None or re.search(r"\d", text) is None:
+    if pattern.fullmatch(text) is None or re.search(r"[0-9]", text) is None:
         return None
     return text.replace(".", "").replace(",", ".") if decimal == "," else text.replace(",", "")
 
@@ -238,10 +238,10 @@ def _parse(kind: str, raw: pd.Series, decimal: str, tz: str) -> tuple[pd.Series,
 # -- detection ----------------------------------------------------------------------------
 
 # evidence for the decimal separator of a file, from the cells of its numeric columns
-_COMMA_DECIMAL = re.compile(r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+(?:[eE][+-]?\d+)?$")
-_POINT_DECIMAL = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d+(?:[eE][+-]?\d+)?$")
-_THOUSANDS_DOTS = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+$")  # 1.234 or 1.234.567: ambiguous alone
-_THOUSANDS_COMMAS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+$")
+_COMMA_DECIMAL = re.compile(r"^[+-]?(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+),[0-9]+(?:[eE][+-]?[0-9]+)?$")
+_POINT_DECIMAL = re.compile(r"^[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)\.[0-9]+(?:[eE][+-]?[0-9]+)?$")
+_THOUSANDS_DOTS = re.compile(r"^[+-]?[0-9]{1,3}(?:\.[0-9]{3})+$")  # 1.234 or 1.234.567: ambiguous alone
+_THOUSANDS_COMMAS = re.compile(r"^[+-]?[0-9]{1,3}(?:,[0-9]{3})+$")
 
 
 def detect_decimal(cells: pd.Series, default: str, basis: str = "the delimiter") -> tuple[str, str]:
@@ -304,13 +304,13 @@ def problem(kind: str, value: str | None, decimal: str = ".") -> str:
     if kind == "bool":
         return "is not a yes/no value (ya/tidak, true/false, 1/0, Y/N)"
     if kind in {"date", "datetime"}:
-        if _SERIAL.fullmatch(text) or re.fullmatch(r"\d+(?:[.,]\d+)?", text):
+        if _SERIAL.fullmatch(text) or re.fullmatch(r"[0-9]+(?:[.,][0-9]+)?", text):
             return ("is a number, not a date (an Excel day number is read only between "
                     f"{SERIAL_MIN} = 2000-01-01 and {SERIAL_MAX} = 2100-12-31)")
         m = _TIME_PART.match(text)
         if m is None:
             return ("has a time that is not HH:MM[:SS] with an optional offset"
-                    if re.match(r"^\S+[ T]\d{1,2}:", text) else
+                    if re.match(r"^\S+[ T][0-9]{1,2}:", text) else
                     "is not a date (YYYY-MM-DD, DD/MM/YYYY or DD-MM-YYYY)")
         part = m.group("date")
         for pattern, fmt in _DATE_FORMATS:

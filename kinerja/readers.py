@@ -10,7 +10,9 @@ Typing happens later, column by column, so one bad cell costs one row only.
 What makes a whole file unusable (:class:`ExtractFileError`): missing, two files
 for one extract, empty (0 bytes), binary where text is expected, no header row
 with the expected columns, a required column missing or duplicated, most rows
-not matching the header (a wrong delimiter), a corrupt workbook/Parquet/JSON.
+not matching the header (a wrong delimiter), a corrupt workbook/Parquet/JSON, and a file past a
+limit of what a file may cost (``kinerja.config``: size on disk, a workbook's unzipped size, rows,
+columns), checked before it is parsed.
 """
 
 from __future__ import annotations
@@ -35,9 +37,10 @@ import pyarrow.compute as pc
 from pyarrow import csv as pa_csv
 
 from kinerja import parsing
+from kinerja.config import MAX_COLUMNS, MAX_FILE_MB, MAX_ROWS, MAX_XLSX_UNPACKED_MB, MIB, Limit
 from kinerja.periods import Month, PeriodError
-from kinerja.safety import UnsafePathError, check_name, mask_digit_runs
-from kinerja.workbooks import WorkbookError, first_sheet
+from kinerja.safety import UnsafePathError, check_name, mask_digit_runs, show_nul
+from kinerja.workbooks import WorkbookError, first_sheet, unpacked_sizes, worksheet_rows
 
 EXTENSIONS = ("csv", "xlsx", "parquet", "json")
 HEADER_SCAN_ROWS = 30
@@ -55,7 +58,7 @@ class ExtractFileError(Exception):
     """
 
     def __init__(self, message: str, file: str | None = None):
-        super().__init__(mask_digit_runs(message))
+        super().__init__(show_nul(mask_digit_runs(message)))
         self.file = file
 
 
@@ -122,13 +125,36 @@ def locate(landing: Path, source: str, month: str | Month, extract: str) -> Path
 
 # -- text files -------------------------------------------------------------------------------
 
+NUL_SAMPLE = 4096  # the bytes at the start of a text file that show whether it is text at all
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when the start of ``data`` looks like UTF-16 text without a
+    byte-order mark (mostly ASCII characters: every other byte is NUL), else None."""
+    sample = data[:NUL_SAMPLE - NUL_SAMPLE % 2]
+    if len(sample) < 4 or len(data) % 2:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    for encoding, zeros, chars in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if zeros.count(0) >= 0.9 * len(zeros) and chars.count(0) == 0:
+            try:
+                data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+            return encoding
+    return None
+
+
 def decode(data: bytes) -> tuple[str, str]:
-    """Text and the encoding used: UTF-8 (with or without BOM), UTF-16 with a BOM,
-    else Windows-1252, else Latin-1 (which reads any byte)."""
+    """Text and the encoding used: UTF-8 (with or without BOM), UTF-16 with a BOM or without one
+    (told by its NUL bytes), else Windows-1252, else Latin-1 (which reads any byte)."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8"), "utf-8 with BOM"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
+    bomless = utf16_without_bom(data)
+    if bomless:
+        return data.decode(bomless), f"{bomless} without byte-order mark"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -147,8 +173,13 @@ def _check_text(data: bytes) -> None:
                                "or land it as .xlsx")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ExtractFileError("not a text file: it is an old Excel .xls workbook; save it as CSV or .xlsx")
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ExtractFileError("not a text file: it holds binary (NUL) bytes")
+    sample = data[:NUL_SAMPLE]
+    nuls = sample.count(0)
+    # a NUL or two is a damaged cell (its row is quarantined); many at the start are a binary file
+    if nuls > 2 and not data.startswith((b"\xff\xfe", b"\xfe\xff")) and utf16_without_bom(data) is None:
+        raise ExtractFileError(
+            f"not a text file: {nuls} of its first {len(sample)} bytes are NUL (binary data), the first at byte "
+            f"{sample.index(0)}; not UTF-16 either (no byte-order mark, and the NULs are not every other byte)")
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -232,6 +263,8 @@ def read_csv(data: bytes, expected: set[str], numeric: set[str] = frozenset()
             f"no header row: none of the first {HEADER_SCAN_ROWS} lines names any expected column "
             f"({', '.join(sorted(expected))}) when split by , ; TAB or |; the first line splits into "
             f"{len(found)} column(s) by {DELIMITER_NAMES[delimiter]}: wrong delimiter, or no header?")
+    if len(header_cells) > MAX_COLUMNS.value():
+        raise ExtractFileError(_over(MAX_COLUMNS, f"its header (row {idx + 1}) has {len(header_cells):,} columns"))
     header = _header_names(header_cells)
     notes.append(f"delimiter {DELIMITER_NAMES[delimiter]}")
     if idx:
@@ -355,9 +388,26 @@ def _lossy_number(value: object) -> bool:
             and abs(value) >= 10 ** SPREADSHEET_DIGITS)
 
 
+def check_workbook_cost(path: Path) -> None:
+    """Refuse a workbook that would cost too much to read (a zip bomb), before the workbook reader
+    sees it: its unzipped size from the zip's directory, then its worksheets' rows counted as they
+    unzip, a chunk at a time."""
+    sizes = unpacked_sizes(path)
+    total, limit = sum(sizes.values()), MAX_XLSX_UNPACKED_MB.value()
+    if total > limit * MIB:
+        part = max(sizes, key=sizes.get)
+        raise ExtractFileError(_over(MAX_XLSX_UNPACKED_MB, f"it unzips to {total / MIB:,.1f} MiB ({part} alone "
+                                                            f"{sizes[part] / MIB:,.1f} MiB)"))
+    max_rows = MAX_ROWS.value()
+    for part, rows in worksheet_rows(path, max_rows).items():
+        if rows > max_rows:
+            raise ExtractFileError(_over(MAX_ROWS, f"its worksheet {part} holds more than {max_rows:,} rows"))
+
+
 def read_xlsx(path: Path, expected: set[str], numeric: set[str]
               ) -> tuple[pd.DataFrame, pd.Series, str, list[str], list[dict]]:
     try:
+        check_workbook_cost(path)
         rows, title = first_sheet(path)
     except WorkbookError as exc:
         hint = " (an old .xls saved with an .xlsx name?)" if path.read_bytes()[:4] == b"\xd0\xcf\x11\xe0" else ""
@@ -372,6 +422,9 @@ def read_xlsx(path: Path, expected: set[str], numeric: set[str]
     if header_idx is None:
         raise ExtractFileError(f"no header row naming any expected column ({', '.join(sorted(expected))}) "
                                f"in the first {HEADER_SCAN_ROWS} rows of sheet {title!r}")
+    if len(rows[header_idx]) > MAX_COLUMNS.value():
+        raise ExtractFileError(_over(MAX_COLUMNS, f"its header (row {header_idx + 1}) has {len(rows[header_idx]):,} "
+                                                  "columns"))
     header = _header_names(rows[header_idx])
     width = len(header)
     body, numbers = [], []
@@ -428,6 +481,13 @@ def _text_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def read_parquet(data: bytes) -> tuple[pd.DataFrame, list[str]]:
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(io.BytesIO(data)).metadata  # the footer only: nothing is unpacked yet
+    if meta.num_rows > MAX_ROWS.value():
+        raise ExtractFileError(_over(MAX_ROWS, f"it holds {meta.num_rows:,} rows"))
+    if meta.num_columns > MAX_COLUMNS.value():
+        raise ExtractFileError(_over(MAX_COLUMNS, f"it has {meta.num_columns:,} columns"))
     df = pd.read_parquet(io.BytesIO(data))
     return _text_frame(df.reset_index(drop=True)), [f"parquet: {len(df.columns)} columns"]
 
@@ -471,6 +531,12 @@ def read_json(data: bytes) -> tuple[pd.DataFrame, list[str]]:
 
 # -- one landing file ------------------------------------------------------------------------------
 
+def _over(limit: Limit, found: str) -> str:
+    """The sentence refusing a file past a limit: what was found, the limit and the setting that raises it."""
+    return (f"refused before parsing: {found}, over the limit of {limit.value():,} {limit.what} "
+            f"(setting {limit.env}); if the file is genuine, raise the setting")
+
+
 def _check_columns(frame: pd.DataFrame, expected: set[str], rel: str) -> list[str]:
     """Refuse a file whose header lacks or repeats an expected column; note the extra ones."""
     cols = list(frame.columns)
@@ -500,6 +566,9 @@ def read_landing_file(path: Path, landing: Path, expected: Iterable[str],
     except ValueError as exc:
         raise ExtractFileError(f"refused: {path.name} is outside the landing directory") from exc
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_MB.value() * MIB:
+            raise ExtractFileError(f"{rel}: " + _over(MAX_FILE_MB, f"the file is {size / MIB:,.1f} MiB"), rel)
         data = path.read_bytes()
     except OSError as exc:
         raise ExtractFileError(f"unreadable file {rel}: {type(exc).__name__}: {exc.strerror or exc}", rel) from exc

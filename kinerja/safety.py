@@ -6,7 +6,7 @@
   leading apostrophe; numbers and plain numeric text are untouched.
 - :func:`check_name` for a source or extract name that becomes part of a path.
 - :func:`mask_digit_runs` hides long digit runs (a NIP) in free text such as an
-  error message or a quarantined value.
+  error message or a quarantined value; :func:`show_nul` writes a NUL character visibly.
 - :func:`redact` hides passwords and keys in a message before it is logged, published or
   sent in an alert.
 """
@@ -53,6 +53,12 @@ def neutralise_cell(value):
     if value.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
+
+
+def show_nul(text: str) -> str:
+    """``text`` with each NUL character written as ``\\x00``: what a warehouse column can hold (PostgreSQL
+    text cannot hold a NUL) and a person can see."""
+    return text.replace("\x00", "\\x00")
 
 
 def check_name(name: str, what: str) -> str:

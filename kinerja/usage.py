@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from kinerja import keys, pipeline
 from kinerja.catalog import Catalog, CatalogError, catalog_path, load_catalog
-from kinerja.config import Settings, resolve
+from kinerja.config import Settings, check_limits, read_only_warehouse, resolve
 from kinerja.paths import CATALOG_DIR
 from kinerja.periods import Month, PeriodError, month_range, previous_month
 from kinerja.privacy import MissingKeyError, pseudonym_key
@@ -105,5 +105,27 @@ def check_parameters(period: str | None, landing_dir: str | None, warehouse_url:
         # a flow parameter is stored and shown by Prefect: credentials only come from the environment
         raise UsageError(f"parameter warehouse_url carries a password ({safe_url(url)}): pass credentials "
                          "through KINERJA_WAREHOUSE_URL in the worker's environment instead")
+    check_warehouse_writable(settings.warehouse_url)
+    check_settings()
     check_run(months or [month], defaulted=not period)
     return month, settings
+
+
+def check_warehouse_writable(url: str) -> None:
+    """A run writes the warehouse: a read-only SQLite file (or directory) is refused at once, by name
+    (UsageError), not after the retries of a step that cannot open it."""
+    try:
+        problem = read_only_warehouse(url)
+    except sa.exc.ArgumentError:  # a URL that does not parse is reported by the caller's own check
+        return
+    if problem:
+        raise UsageError(problem)
+
+
+def check_settings() -> None:
+    """The limits on landing files (``kinerja.config.LIMITS``) are whole numbers (UsageError naming the
+    variable otherwise)."""
+    try:
+        check_limits()
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None

@@ -31,7 +31,7 @@ from kinerja import parsing
 from kinerja.extracts import DUPLICATE_KEY, Extract, ValidationContext
 from kinerja.privacy import mask, normalise_identifier
 from kinerja.readers import ExtractFileError, RawExtract
-from kinerja.safety import mask_digit_runs
+from kinerja.safety import mask_digit_runs, show_nul
 
 QUARANTINE_COLUMNS = ["file", "row_number", "column_name", "check_name", "value", "reason"]
 # what a spreadsheet writes into a cell whose formula failed: never data
@@ -67,6 +67,28 @@ def _spreadsheet_errors(text: pd.Series) -> pd.Series:
     if not text.str.contains("#", regex=False).fillna(False).any():
         return pd.Series(False, index=text.index)
     return text.str.strip().str.lower().isin(SPREADSHEET_ERRORS).fillna(False).astype(bool)
+
+
+NUL = "\x00"
+
+
+def nul_cells(cells: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
+    """The cells without those holding a NUL character (made blank), and one error per such cell.
+    A NUL is never data: no text type of PostgreSQL can hold it, and it marks a damaged export; the row
+    is quarantined alike on every warehouse."""
+    errors, clean = [], cells
+    for name in cells.columns:
+        hit = cells[name].str.contains(NUL, regex=False).fillna(False).astype(bool)
+        if not hit.any():
+            continue
+        if clean is cells:
+            clean = cells.copy()
+        clean[name] = clean[name].mask(hit)
+        errors += [{"index": idx, "column_name": name, "check_name": "nul_character",
+                    "reason": f"{name} holds a NUL character (a zero byte, shown as \\x00): no warehouse text "
+                              "can hold it, the export is damaged; export the file again"}
+                   for idx in hit[hit].index]
+    return clean, errors
 
 
 def parse_columns(raw: RawExtract, extract: Extract, ctx: ValidationContext,
@@ -202,6 +224,7 @@ def _shown(cells: dict[str, list], at: int, columns: list[str], pii: set[str]) -
         v = cells[c][at]
         v = None if pd.isna(v) else str(v)
         shown.append((c, mask(v) if c in pii else (None if v is None else mask_digit_runs(v))))
+    shown = [(c, None if v is None else show_nul(v)) for c, v in shown]
     if not shown:
         return None
     if len(shown) == 1:
@@ -225,7 +248,7 @@ def _quarantine(raw: RawExtract, extract: Extract, cells: pd.DataFrame, errors: 
             value = _shown(row_cells, at[e["index"]], extract.column_names, pii)
         records.append({"file": raw.file, "row_number": int(numbers[e["index"]]),
                         "column_name": e["column_name"], "check_name": e["check_name"],
-                        "value": value, "reason": mask_digit_runs(e["reason"])})
+                        "value": value, "reason": show_nul(mask_digit_runs(e["reason"]))})
     return pd.DataFrame.from_records(records, columns=QUARANTINE_COLUMNS)
 
 
@@ -237,8 +260,9 @@ def validate(raw: RawExtract, extract: Extract, ctx: ValidationContext) -> Valid
             raw.file)
     cells = _cells(raw, extract)
     broken = {e["index"] for e in raw.row_errors if not e.get("column_name")}  # rows not split into columns
-    typed, errors = parse_columns(raw, extract, ctx, cells)
-    errors = [e for e in errors if e["index"] not in broken]
+    clean, nul_errors = nul_cells(cells)
+    typed, errors = parse_columns(raw, extract, ctx, clean)
+    errors = [e for e in nul_errors + errors if e["index"] not in broken]
     skip_cells = {(e["index"], e["column_name"]) for e in errors}
     for e in raw.row_errors:
         if e.get("column_name"):

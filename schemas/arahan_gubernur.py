@@ -17,7 +17,7 @@ def schema(ctx: ValidationContext):
     checks = {
         "channel": [one_of(rules["channels"])],
         "issued_at": [not_after(ctx.cutoff), not_before(ctx.year_start, "the start of the PK year")],
-        "completed_at": [not_after(ctx.cutoff)],
+        "completed_at": [not_after(ctx.cutoff), not_before(ctx.year_start, "the start of the PK year")],
     }
     order = in_order("issued_at", "completed_at", "has completed_at before issued_at")
     return build_schema(EXTRACT, ctx, checks, [order])

@@ -3,15 +3,25 @@ share of procurement spending."""
 
 from datetime import date
 
-from kinerja.extracts import Column, Extract, ValidationContext, build_schema, matches, not_after, not_before
+from kinerja.extracts import (
+    Column,
+    Extract,
+    ValidationContext,
+    amount_range,
+    build_schema,
+    matches,
+    not_after,
+    not_before,
+)
 
-ACCOUNT_CODE = r"^\d+(?:\.\d+)*$"
+ACCOUNT_CODE = r"^[0-9]+(?:\.[0-9]+)*$"
 
 
 def schema(ctx: ValidationContext):
     checks = {
         "account_code": [matches(ACCOUNT_CODE, "dotted numeric segments (e.g. 5.1.02.01.01.0024)")],
         # amount may be negative: a correction (koreksi) nets out an earlier realisation
+        "amount": [amount_range()],
         "spj_date": [not_after(ctx.cutoff_date),
                      not_before(date(ctx.catalog.pk_year, 1, 1), "the start of the PK year")],
     }

@@ -1,13 +1,21 @@
 """e-Inventarisasi ``bmd_progress``: each UPB's month-end progress in the BMD inventory (Peralatan dan Mesin)."""
 
-from kinerja.extracts import Column, Extract, ValidationContext, at_least, build_schema, month_in_file_window
+from kinerja.extracts import (
+    Column,
+    Extract,
+    ValidationContext,
+    at_least,
+    at_most_count,
+    build_schema,
+    month_in_file_window,
+)
 
 
 def schema(ctx: ValidationContext):
     checks = {
         "snapshot_month": [month_in_file_window(ctx)],
-        "items_owned": [at_least(0)],
-        "items_entered": [at_least(0)],
+        "items_owned": [at_least(0), at_most_count()],
+        "items_entered": [at_least(0), at_most_count()],
     }
     return build_schema(EXTRACT, ctx, checks)
 

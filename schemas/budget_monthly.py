@@ -1,19 +1,27 @@
 """Proyeksi APBD ``budget_monthly``: per sub-activity and month, the annual pagu as known that month and
 that month's planned (RPD) and actual disbursement."""
 
-from kinerja.extracts import Column, Extract, ValidationContext, at_least, build_schema, matches, month_in_file_window
+from kinerja.extracts import (
+    Column,
+    Extract,
+    ValidationContext,
+    at_least,
+    at_most_amount,
+    build_schema,
+    matches,
+    month_in_file_window,
+)
 
-SUB_ACTIVITY_CODE = r"^\d+(?:\.\d+)*$"
-
+SUB_ACTIVITY_CODE = r"^[0-9]+(?:\.[0-9]+)*$"
 
 
 def schema(ctx: ValidationContext):
     checks = {
         "sub_activity_code": [matches(SUB_ACTIVITY_CODE, "dotted numeric segments (e.g. 5.03.02.1.01.0001)")],
         "month": [month_in_file_window(ctx)],
-        "pagu": [at_least(0)],
-        "rpd": [at_least(0)],
-        "realisasi": [at_least(0)],
+        "pagu": [at_least(0), at_most_amount()],
+        "rpd": [at_least(0), at_most_amount()],
+        "realisasi": [at_least(0), at_most_amount()],
     }
     return build_schema(EXTRACT, ctx, checks)
 

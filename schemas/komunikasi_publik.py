@@ -1,14 +1,23 @@
 """e-Kinerja ``komunikasi_publik``: per Perangkat Daerah and month, the public-communication record of
 its priority and strategic programs (strategy, publications, crises, netizen questions)."""
 
-from kinerja.extracts import Column, Extract, ValidationContext, at_least, build_schema, month_in_file_window, row_rule
+from kinerja.extracts import (
+    Column,
+    Extract,
+    ValidationContext,
+    at_least,
+    at_most_count,
+    build_schema,
+    month_in_file_window,
+    row_rule,
+)
 
 COUNTS = ("crises", "crises_responded", "netizen_questions", "netizen_answered")
 
 
 
 def schema(ctx: ValidationContext):
-    checks = {"month": [month_in_file_window(ctx)], **{c: [at_least(0)] for c in COUNTS}}
+    checks = {"month": [month_in_file_window(ctx)], **{c: [at_least(0), at_most_count()] for c in COUNTS}}
     responded = row_rule("responded_le_total", lambda df: df["crises_responded"] <= df["crises"],
                          "has more crises responded than crises", columns=("crises_responded", "crises"))
     answered = row_rule("answered_le_total", lambda df: df["netizen_answered"] <= df["netizen_questions"],

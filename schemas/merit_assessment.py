@@ -2,7 +2,17 @@
 
 import pandera.pandas as pa
 
-from kinerja.extracts import Column, Extract, ValidationContext, at_least, between, build_schema, one_of
+from kinerja.extracts import (
+    YEAR_MIN,
+    Column,
+    Extract,
+    ValidationContext,
+    at_least,
+    at_most_count,
+    between,
+    build_schema,
+    one_of,
+)
 
 
 def schema(ctx: ValidationContext):
@@ -10,9 +20,10 @@ def schema(ctx: ValidationContext):
     file_year = ctx.month.year
     checks = {
         # an assessment cannot belong to a year after the file that carries it
-        "year": [pa.Check.le(file_year, name="date_window", error=f"must not be after the file's year ({file_year})")],
+        "year": [pa.Check.le(file_year, name="date_window", error=f"must not be after the file's year ({file_year})"),
+                 pa.Check.ge(YEAR_MIN, name="date_window", error=f"must not be before {YEAR_MIN}")],
         "aspect": [one_of(a["no"] for a in rules["aspects"])],
-        "sub_aspect": [at_least(1)],
+        "sub_aspect": [at_least(1), at_most_count()],
         "score": [between(rules["score_min"], rules["score_max"])],
     }
     return build_schema(EXTRACT, ctx, checks)

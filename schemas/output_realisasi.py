@@ -1,9 +1,18 @@
 """e-SAKIP ``output_realisasi``: per sub-activity and month, the annual output target and the cumulative
 output volume realised by the month's end."""
 
-from kinerja.extracts import Column, Extract, ValidationContext, at_least, build_schema, matches, month_in_file_window
+from kinerja.extracts import (
+    Column,
+    Extract,
+    ValidationContext,
+    at_least,
+    at_most_count,
+    build_schema,
+    matches,
+    month_in_file_window,
+)
 
-SUB_ACTIVITY_CODE = r"^\d+(?:\.\d+)*$"
+SUB_ACTIVITY_CODE = r"^[0-9]+(?:\.[0-9]+)*$"
 
 
 
@@ -11,8 +20,8 @@ def schema(ctx: ValidationContext):
     checks = {
         "sub_activity_code": [matches(SUB_ACTIVITY_CODE, "dotted numeric segments (e.g. 5.03.02.1.01.0001)")],
         "month": [month_in_file_window(ctx)],
-        "output_target": [at_least(0)],
-        "output_realised": [at_least(0)],
+        "output_target": [at_least(0), at_most_count()],
+        "output_realised": [at_least(0), at_most_count()],
     }
     return build_schema(EXTRACT, ctx, checks)
 

@@ -7,7 +7,7 @@ def schema(ctx: ValidationContext):
     checks = {
         "received_at": [not_after(ctx.cutoff),
                         not_before(ctx.year_start, "the start of the PK year")],
-        "resolved_at": [not_after(ctx.cutoff)],
+        "resolved_at": [not_after(ctx.cutoff), not_before(ctx.year_start, "the start of the PK year")],
     }
     order = in_order("received_at", "resolved_at", "has resolved_at before received_at")
     return build_schema(EXTRACT, ctx, checks, [order])

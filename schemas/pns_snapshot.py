@@ -9,7 +9,7 @@ from kinerja.extracts import Column, Extract, ValidationContext, build_schema, m
 EDUCATION = ("SD", "SMP", "SLTA", "D1", "D2", "D3", "D4", "S1", "S2", "S3")
 SKP_PREDICATE = ("Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang", "Sangat Kurang")
 DISCIPLINE_PENALTY = ("tidak ada", "ringan", "sedang", "berat")
-NIP_PATTERN = r"^\d{18}$"
+NIP_PATTERN = r"^[0-9]{18}$"  # ASCII digits only (a backslash-d also takes the digits of other scripts)
 NIP_FORMAT = "18 digits (NIP: birth date, appointment month, sex, sequence)"
 
 

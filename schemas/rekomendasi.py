@@ -11,6 +11,7 @@ from kinerja.extracts import (
     build_schema,
     in_order,
     not_after,
+    not_before,
     row_rule,
 )
 
@@ -33,10 +34,12 @@ def _verified_consistent(df):
 
 def schema(ctx: ValidationContext):
     rules = ctx.catalog.indicator("rekomendasi_bpk").rules
+    # a follow-up may be resolved (and verified) in any year since the first LHP year, not before it
+    first = not_before(ctx.start_of(rules["first_lhp_year"]), "the first LHP year")
     checks = {
         "lhp_year": [between(rules["first_lhp_year"], ctx.catalog.pk_year)],
-        "resolved_at": [not_after(ctx.cutoff)],
-        "verified_at": [not_after(ctx.cutoff)],
+        "resolved_at": [not_after(ctx.cutoff), first],
+        "verified_at": [not_after(ctx.cutoff), first],
     }
     rows = [
         row_rule("date_window", _resolved_in_or_after_lhp_year, "is resolved before its LHP year",

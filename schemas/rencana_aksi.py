@@ -27,7 +27,7 @@ def schema(ctx: ValidationContext):
 
     checks = {
         "iku_no": [one_of(sorted({p.iku_no for p in plan}))],
-        "output_code": [matches(r"^T/O\d+(\.\d+)+$", "an output code like T/O1.1.1")],
+        "output_code": [matches(r"^T/O[0-9]+(\.[0-9]+)+$", "an output code like T/O1.1.1")],
         "completed_on": [not_after(ctx.cutoff_date),
                          not_before(date(ctx.catalog.pk_year, 1, 1), "the start of the PK year")],
     }

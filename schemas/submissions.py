@@ -5,16 +5,19 @@ from kinerja.extracts import (
     Extract,
     ValidationContext,
     at_least,
+    at_most_count,
     build_schema,
     not_after,
+    not_before,
 )
 
 
 def schema(ctx: ValidationContext):
     checks = {
-        "version": [at_least(1)],
-        "submitted_at": [not_after(ctx.cutoff)],
-        "duplicate_key_rows": [at_least(0)],
+        "version": [at_least(1), at_most_count()],
+        # a dataset due early in the year may be sent in the December before
+        "submitted_at": [not_after(ctx.cutoff), not_before(ctx.previous_year_start, "the start of the year before")],
+        "duplicate_key_rows": [at_least(0), at_most_count()],
     }
     return build_schema(EXTRACT, ctx, checks)
 

@@ -9,6 +9,7 @@ from kinerja.extracts import (
     build_schema,
     matches,
     not_after,
+    not_before,
     row_rule,
 )
 from schemas.pns_snapshot import NIP_FORMAT, NIP_PATTERN
@@ -19,8 +20,9 @@ JP_MAX = 1000  # SPEC section 4: 0 < jp <= 1000
 def schema(ctx: ValidationContext):
     checks = {
         "nip": [matches(NIP_PATTERN, NIP_FORMAT)],
-        "start_date": [not_after(ctx.cutoff_date)],
-        "end_date": [not_after(ctx.cutoff_date)],
+        # a training of last December is exported in January: the year before is within reach
+        "start_date": [not_after(ctx.cutoff_date), not_before(ctx.previous_year_start, "the start of the year before")],
+        "end_date": [not_after(ctx.cutoff_date), not_before(ctx.previous_year_start, "the start of the year before")],
         "jp": [above(0), at_most(JP_MAX)],
     }
     ordered = row_rule("date_order", lambda df: df["start_date"] <= df["end_date"],

@@ -71,6 +71,19 @@ def _engine(url: str) -> sa.Engine:
     return create_engine(url)
 
 
+def _unreadable(url: str, exc: Exception) -> str:
+    """Why the warehouse could not be read, in a sentence: the database's own first line, and what is
+    read-only about an SQLite warehouse (SQLite writes a ``-shm`` file beside it even to read it)."""
+    from kinerja.config import read_only_part
+    from kinerja.safety import redact
+    from kinerja.warehouse import safe_url
+
+    text = str(getattr(exc, "orig", None) or exc)
+    first = text.splitlines()[0] if text else type(exc).__name__
+    why = read_only_part(url)
+    return redact(f"cannot read the warehouse {safe_url(url)}: {first}" + (f" ({why})" if why else ""), url)
+
+
 def cli(args) -> int:
     """``kinerja report --year Y --format md|xlsx|html --out PATH [--warehouse URL]``."""
     from kinerja.config import resolve
@@ -80,9 +93,12 @@ def cli(args) -> int:
         check_out(out)
         if args.format not in FORMATS:
             raise ReportError(f"unknown format {args.format!r} (one of {', '.join(FORMATS)})")
-        engine = _engine(resolve(None, args.warehouse).warehouse_url)
+        url = resolve(None, args.warehouse).warehouse_url
+        engine = _engine(url)
         try:
             data = load(engine, args.year)
+        except sa.exc.DBAPIError as exc:  # cannot open or read it: a sentence, not a traceback
+            raise ReportError(_unreadable(url, exc)) from None
         finally:
             engine.dispose()
         write(data, args.format, out)

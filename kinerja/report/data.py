@@ -40,7 +40,7 @@ class ReportData:
     scorecard: pd.DataFrame      # v_scorecard, every indicator (None where not computed)
     results: pd.DataFrame        # every ALL result row of the year (month, quarter, year), with lineage
     components: pd.DataFrame     # every component row of the year (all units)
-    quarantine: pd.DataFrame     # rejected rows counted by extract, check, landing month
+    quarantine: pd.DataFrame     # rejected rows of each file's latest run, by extract, check, landing month
     runs: pd.DataFrame           # the year's pipeline runs, newest first
     notes: list[str] = field(default_factory=list)
 
@@ -112,6 +112,29 @@ def _timestamps(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return df
 
 
+# The quarantine of each landing file as its latest run left it: the rows of the latest run that read
+# the file (by start time, ties by run id), by check. A file run again (a rerun, the corrections run)
+# replaces its earlier counts; it does not add to them. Rows, not records: a row failing one check in
+# two columns counts once.
+LATEST_QUARANTINE = """
+WITH latest AS (
+    SELECT e.extract_id, e.landing_month, e.run_id,
+           ROW_NUMBER() OVER (PARTITION BY e.extract_id, e.landing_month
+                              ORDER BY r.started_at DESC, r.run_id DESC) AS n
+    FROM pipeline_run_extract e JOIN pipeline_run r ON r.run_id = e.run_id
+    WHERE r.pk_year = :y
+)
+SELECT q.source, q.extract, q.check_name, q.landing_month, COUNT(DISTINCT q.row_number) AS rows_quarantined,
+       MIN(q.reason) AS example_reason
+FROM quarantine q
+JOIN latest l ON l.n = 1 AND l.run_id = q.run_id AND l.landing_month = q.landing_month
+             AND l.extract_id = q.source || '/' || q.extract
+WHERE q.pk_year = :y
+GROUP BY q.source, q.extract, q.check_name, q.landing_month
+ORDER BY q.source, q.extract, q.check_name, q.landing_month
+"""
+
+
 def load(engine: sa.Engine, year: int) -> ReportData:
     """Read the report of a PK year; raises ReportError when the warehouse does not know the year."""
     if not _has_tables(engine):
@@ -143,11 +166,7 @@ def load(engine: sa.Engine, year: int) -> ReportData:
                 "FROM indicator_component WHERE pk_year = :y ORDER BY indicator_no, unit_code, period, component",
         y=year)
     components = _timestamps(components, ["computed_at"])
-    quarantine = warehouse.query(
-        engine, "SELECT source, extract, check_name, landing_month, COUNT(*) AS rows_quarantined, "
-                "MIN(reason) AS example_reason FROM quarantine WHERE pk_year = :y "
-                "GROUP BY source, extract, check_name, landing_month "
-                "ORDER BY source, extract, check_name, landing_month", y=year)
+    quarantine = warehouse.query(engine, LATEST_QUARANTINE, y=year)
     runs = warehouse.query(
         engine, "SELECT run_id, flow_name, period, status, message, started_at, finished_at, rows_in, "
                 "rows_staged, rows_quarantined FROM pipeline_run WHERE pk_year = :y "

@@ -327,8 +327,9 @@ waktu hitung. Riwayat semua nilai ada di tabel <span class="mono">indicator_resu
 <div class="cols">
 <section id="karantina">
 <h2>Ringkasan karantina {data.year}</h2>
-<p class="lead">Baris sumber yang ditolak validasi, per ekstrak dan pemeriksaan (baris) dan bulan landing
-(kolom). Arahkan kursor ke nama pemeriksaan untuk contoh alasannya; rincian per baris ada di tabel
+<p class="lead">Baris sumber yang ditolak validasi pada run terakhir tiap file, per ekstrak dan pemeriksaan
+(baris) dan bulan landing (kolom). Arahkan kursor ke nama pemeriksaan untuk contoh alasannya; rincian per
+baris ada di tabel
 <span class="mono">quarantine</span>.</p>
 {quarantine_table(data)}
 </section>

@@ -3,13 +3,23 @@ table, components, quarantine summary and lineage. No charts: the page and the s
 
 from __future__ import annotations
 
+import html
+
 from kinerja.report.data import PERIODS, ReportData, table_rows
 from kinerja.report.fmt import component_pivot, component_value, month_label
 from kinerja.scorecard import id_number
 
+# markdown's punctuation that can start emphasis, code, a link, strikethrough or end a table cell
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]|~"})
+
 
 def _esc(text) -> str:
-    return "" if text is None else str(text).replace("|", "\\|").replace("\n", " ")
+    """Text from the warehouse (names; reasons quoting a landing file) as plain text in a table cell:
+    one line, HTML escaped (``<script>`` shows as text) and markdown escaped (no link, emphasis or code)."""
+    if text is None:
+        return ""
+    line = " ".join("".join(ch if ch.isprintable() else " " for ch in str(text)).split())
+    return html.escape(line.translate(_MARKDOWN), quote=False)
 
 
 def render(data: ReportData) -> str:
@@ -52,7 +62,7 @@ def render(data: ReportData) -> str:
     if len(data.quarantine):
         out += ["| Ekstrak | Pemeriksaan | Bulan landing | Baris | Contoh alasan |", "|---|---|---|---:|---|"]
         for r in data.quarantine.itertuples(index=False):
-            out.append(f"| {r.source}/{r.extract} | {_esc(r.check_name)} | {r.landing_month} | "
+            out.append(f"| {_esc(f'{r.source}/{r.extract}')} | {_esc(r.check_name)} | {_esc(r.landing_month)} | "
                        f"{id_number(r.rows_quarantined, 0)} | {_esc(r.example_reason)} |")
     else:
         out.append("Tidak ada baris yang dikarantina pada tahun ini.")

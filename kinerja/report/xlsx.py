@@ -222,7 +222,8 @@ def quarantine_sheet(ws: Worksheet, data: ReportData) -> None:
     _table(ws, f"Ringkasan karantina {data.year}",
            ["Sumber", "Ekstrak", "Pemeriksaan", "Bulan landing", "Baris", "Contoh alasan"], rows,
            {5: COUNT_FORMAT}, {1: 16, 2: 22, 3: 20, 4: 14, 5: 10, 6: 70},
-           f"Baris yang ditolak validasi, per ekstrak, pemeriksaan dan bulan landing: {total} baris. "
+           f"Baris yang ditolak validasi pada run terakhir tiap file, per ekstrak, pemeriksaan dan bulan "
+           f"landing: {total} baris. "
            "Rincian per baris: tabel quarantine.")
 
 
