@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from kinerja.catalog import MONTHLY, ON_CHANGE, Catalog
+from kinerja.catalog import MONTHLY, Catalog
 from kinerja.extracts import Extract
 from kinerja.periods import Month, deadline_after, month_range
 from kinerja.readers import EXTENSIONS

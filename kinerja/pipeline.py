@@ -17,8 +17,8 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from kinerja import extracts as extract_registry
 from kinerja import arrival, keys, usage, warehouse
+from kinerja import extracts as extract_registry
 from kinerja.catalog import ON_CHANGE, Catalog, Indicator
 from kinerja.extracts import Extract, ValidationContext
 from kinerja.indicators import base
@@ -256,6 +256,25 @@ def track_arrivals(engine: sa.Engine, catalog: Catalog, landing: Path, month: Mo
                            arrival.recorded(engine, catalog.pk_year))
     arrival.record(engine, arrival.staged_by(cells, outcomes))
     return arrival.RunArrivals(cells, arrival.overdue_to_report(cells))
+
+
+def months_to_rerun(engine: sa.Engine, landing: Path, months: list[Month]) -> dict[str, str]:
+    """``{month: why}``: the months of ``months`` whose last run failed (or that never ran), or whose
+    landing files arrived late or changed since their last run (``backfill --only-failed``). When an
+    earlier month runs again, so does the last month of the range: a run never replaces what a run of a
+    later month computed, so the quarters and the year to date are restated by the last month's run."""
+    from kinerja.catalog import load_catalog
+
+    warehouse.ensure_schema(engine)
+    out: dict[str, str] = {}
+    for year in sorted({m.year for m in months}):
+        catalog = load_catalog(year)
+        of_year = [m for m in months if m.year == year]
+        found = arrival.months_to_rerun(engine, catalog, needed_extracts(catalog), landing, of_year)
+        if found and str(of_year[-1]) not in found:
+            found[str(of_year[-1])] = "the last month of the range: restates the quarters and the year to date"
+        out |= found
+    return dict(sorted(out.items()))
 
 
 def prepare_warehouse(engine: sa.Engine, catalog: Catalog) -> None:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from kinerja import keys, pipeline
 from kinerja import extracts as extract_registry
+from kinerja import keys, pipeline
 from kinerja.catalog import Catalog, CatalogError, catalog_dir, catalog_path, load_catalog
 from kinerja.config import Settings, resolve
 from kinerja.periods import Month, PeriodError, month_range, previous_month

@@ -5,7 +5,8 @@ Base = recommendations of an LHP year before the PK year still unresolved on
 base is done when it is resolved and verified by the Inspektorat; it counts in
 the window holding the later of the two dates (``resolved_at``, ``verified_at``),
 so it counts once. ``verified_at`` is optional (beyond the contract): a verified
-recommendation staged from a file without it counts in the window of ``resolved_at``. Value = done in the window / (``base_share`` x base) x 100;
+recommendation staged from a file without it counts in the window of
+``resolved_at``. Value = done in the window / (``base_share`` x base) x 100;
 the year is the sum of its quarters (increment), a month row the month's
 contribution. Breakdown rows per responsible unit, on the unit's own base.
 
