@@ -307,7 +307,7 @@ def details(cells: list[Arrival]) -> list[str]:
 
 
 def legend() -> str:
-    return ("ok on time, LATE arrived after the collection deadline, MISS missing, wait not due yet, "
+    return ("ok on time, LATE arrived after the collection deadline, MISS missing, wait not due yet,\n"
             ". not expected (lands on change), * corrected after its month was staged")
 
 
@@ -335,7 +335,7 @@ def markdown(cells: list[Arrival], title: str) -> str:
              "|---|" + "|".join(":---:" for _ in months) + "|"]
     for e in extracts:
         lines.append(f"| {_md(e)} | " + " | ".join(_symbol(at.get((e, m))) for m in months) + " |")
-    lines += ["", legend()]
+    lines += ["", legend().replace("\n", " ")]
     more = details(cells)
     if more:
         lines += ["", *[f"- {_md(line)}" for line in more]]
