@@ -54,29 +54,12 @@ def publish_run_artifacts(engine, catalog: Catalog, month: Month, run_id: str, o
     )
 
 
-def arrivals_artifact_key(catalog: Catalog) -> str:
-    return f"kinerja-{catalog.pk_year}-arrivals"
-
-
-def publish_arrivals(catalog: Catalog, run: MonthOutcome) -> None:
-    """The arrival matrix of the year to the run's month, as ``kinerja status`` prints it (``--format md``)."""
-    if run.arrivals:
-        create_markdown_artifact(key=arrivals_artifact_key(catalog),
-                                 markdown=arrival.markdown(run.arrivals, arrival.title(catalog, run.month)),
-                                 description=f"Landing files of PK {catalog.pk_year} to {run.month}: on time, "
-                                             f"late, missing (run {run.run_id})")
-
-
 def publish(engine, catalog: Catalog, run: MonthOutcome) -> None:
     """Publish a month's artifacts; a problem publishing them is logged, never hides the run's outcome.
 
     When the full artifacts cannot be built (the warehouse is unreachable), a short one still says
     what stopped the run and which files were read."""
     url = engine.url.render_as_string(hide_password=False)
-    try:
-        publish_arrivals(catalog, run)
-    except Exception as exc:
-        get_run_logger().error("could not publish the arrival matrix: %s", type(exc).__name__)
     try:
         publish_run_artifacts(engine, catalog, run.month, run.run_id, run.extracts, run.message, run.staged)
         return
@@ -91,3 +74,26 @@ def publish(engine, catalog: Catalog, run: MonthOutcome) -> None:
                                  description=f"Run {run.run_id} stopped before loading")
     except Exception as exc:
         get_run_logger().error("could not publish even the short artifact: %s", type(exc).__name__)
+
+
+def arrivals_artifact_key(catalog: Catalog) -> str:
+    return f"kinerja-{catalog.pk_year}-arrivals"
+
+
+def publish_arrivals(catalog: Catalog, run: MonthOutcome) -> None:
+    """The arrival matrix of the year to the run's month, as ``kinerja status`` prints it (``--format md``)."""
+    if run.arrivals:
+        create_markdown_artifact(key=arrivals_artifact_key(catalog),
+                                 markdown=arrival.markdown(run.arrivals, arrival.title(catalog, run.month)),
+                                 description=f"Landing files of PK {catalog.pk_year} to {run.month}: on time, "
+                                             f"late, missing (run {run.run_id})")
+
+
+def publish_month(engine, catalog: Catalog, run: MonthOutcome) -> None:
+    """Everything a monthly run publishes: the arrival matrix, then the scorecard and the quality report
+    (``publish``). A problem publishing the matrix is logged and never hides the run's outcome."""
+    try:
+        publish_arrivals(catalog, run)
+    except Exception as exc:
+        get_run_logger().error("could not publish the arrival matrix: %s", type(exc).__name__)
+    publish(engine, catalog, run)
