@@ -128,6 +128,7 @@ def _only_january(src: Path, dst: Path, every_month: bool) -> Path:
             for old in (dst / source / str(m)).glob(f"{name}.*"):
                 old.unlink()
             if every_month:
+                (dst / source / str(m)).mkdir(parents=True, exist_ok=True)
                 shutil.copy2(january, dst / source / str(m) / january.name)
     return dst
 
