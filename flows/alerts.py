@@ -13,7 +13,13 @@ such as Slack or Mattermost show as is)::
      "period": "2024-06",
      "failed_extracts": [{"period": "2024-06", "extract": "ekinerja/skm_responses", "message": "..."}],
      "failed_indicators": [{"period": "2024-06", "indicator": 3, "name": "...", "reason": "..."}],
+     "late_files": [{"source": "ekinerja", "extract": "skm_responses", "month": "2024-06",
+                     "status": "missing", "arrived": null}],
      "message": "<the state message>", "parameters": {...}, "text": "..."}
+
+``late_files`` names each late or missing file of a monthly extract once: the failed run that first
+finds it overdue names it (kinerja.arrival, ``landing_arrival.reported_run_id``); a later run that
+still misses it lists it under ``failed_extracts`` only.
 
 Never in it: the warehouse password (URLs are shown with ``***``), the pseudonym key.
 A monthly run inside a backfill does not alert on its own: the backfill sends one
@@ -144,21 +150,23 @@ def _period_from_name(name: str | None) -> str | None:
     return match.group(1) if match else None
 
 
-def _failures(exc: BaseException | None, default_period: str | None) -> tuple[list[dict], list[dict]]:
-    """Failed extracts and indicators carried by a ``RunFailed`` (one month, or every month of a backfill)."""
+def _failures(exc: BaseException | None, default_period: str | None) -> tuple[list[dict], list[dict], list[dict]]:
+    """Failed extracts and indicators, and late files, carried by a ``RunFailed`` (one month, or every
+    month of a backfill)."""
     if exc is None:
-        return [], []
+        return [], [], []
     months = getattr(exc, "failed_months", None)
     runs = list(months.values()) if isinstance(months, dict) and months else [exc]
-    extracts, indicators = [], []
+    extracts, indicators, late = [], [], []
     for run in runs:
+        late += [dict(f) for f in (getattr(run, "late_files", None) or [])]
         period = getattr(run, "period", None) or default_period
         for extract, message in (getattr(run, "failed_extracts", None) or {}).items():
             extracts.append({"period": period, "extract": extract, "message": message})
         names = getattr(run, "indicator_names", None) or {}
         for no, reason in sorted((getattr(run, "failed_indicators", None) or {}).items()):
             indicators.append({"period": period, "indicator": no, "name": names.get(no), "reason": reason})
-    return extracts, indicators
+    return extracts, indicators, late
 
 
 def _text(payload: dict) -> str:
@@ -167,6 +175,9 @@ def _text(payload: dict) -> str:
     if payload.get("period"):
         head += f", period {payload['period']}"
     parts = [head]
+    if payload.get("late_files"):
+        parts.append("late files: " + ", ".join(
+            f"{f['source']}/{f['extract']} {f['month']} ({f['status']})" for f in payload["late_files"]))
     if payload["failed_extracts"]:
         parts.append("failed extracts: " + ", ".join(
             f"{e['extract']} ({e['period']})" for e in payload["failed_extracts"]))
@@ -190,7 +201,7 @@ def build_payload(flow, flow_run, state) -> dict[str, Any]:
     period = getattr(exc, "period", None) or parameters.get("period") or _period_from_name(flow_run.name)
     if not period and parameters.get("from_period"):
         period = f"{parameters['from_period']}..{parameters.get('to_period')}"
-    extracts, indicators = _failures(exc, period)
+    extracts, indicators, late = _failures(exc, period)
     try:
         url = url_for(flow_run)
     except Exception:
@@ -213,6 +224,7 @@ def build_payload(flow, flow_run, state) -> dict[str, Any]:
         "period": str(period) if period else None,
         "failed_extracts": extracts,
         "failed_indicators": indicators,
+        "late_files": late,
         "message": state.message,
         "parameters": {k: v for k, v in parameters.items() if isinstance(v, str | int | float | bool | None)},
     }

@@ -15,7 +15,7 @@ from prefect.states import State
 
 from flows import alerts, outcome
 from flows.monthly import RequiredPeriod, RunFailed, monthly
-from kinerja import keys, usage, warehouse
+from kinerja import keys, pipeline, usage, warehouse
 from kinerja.periods import Month
 from kinerja.usage import BAD_USAGE, check_parameters
 
@@ -28,7 +28,7 @@ def parse_range(from_period: str, to_period: str) -> list[Month]:
 @flow(name="kinerja-backfill", flow_run_name="kinerja-backfill-{from_period}-{to_period}",
       on_failure=[alerts.on_failure], on_crashed=[alerts.on_crashed])
 def backfill(from_period: RequiredPeriod, to_period: RequiredPeriod, landing_dir: str | None = None,
-             warehouse_url: str | None = None) -> dict | State:
+             warehouse_url: str | None = None, only_failed: bool = False) -> dict | State:
     """The monthly job for every month from ``from_period`` to ``to_period``, in order.
 
     Args:
@@ -37,6 +37,8 @@ def backfill(from_period: RequiredPeriod, to_period: RequiredPeriod, landing_dir
         landing_dir: The landing directory. Empty: KINERJA_LANDING_DIR, else data/landing in the project.
         warehouse_url: SQLAlchemy URL of the warehouse. Empty: KINERJA_WAREHOUSE_URL, else
             sqlite:///data/warehouse.db.
+        only_failed: Only the months of the range whose last run failed (or that never ran), or whose
+            landing files arrived late or changed since their last run.
     """
     logger = get_run_logger()
     try:
@@ -52,6 +54,12 @@ def backfill(from_period: RequiredPeriod, to_period: RequiredPeriod, landing_dir
                 keys.check(engine, key)
             except keys.KeyMismatchError as exc:
                 return outcome.failed(flow_run.id, exc, logger)
+        if only_failed:
+            rerun = pipeline.months_to_rerun(engine, settings.landing_dir, months)
+            for m, why in rerun.items():
+                logger.info("backfill: %s runs again: %s", m, why)
+            logger.info("backfill: %d of %d months to run again", len(rerun), len(months))
+            months = [m for m in months if str(m) in rerun]
         for m in months:
             state = monthly(period=str(m), landing_dir=landing_dir, warehouse_url=warehouse_url, return_state=True)
             if not state.is_completed():
@@ -63,3 +71,4 @@ def backfill(from_period: RequiredPeriod, to_period: RequiredPeriod, landing_dir
         return outcome.failed(flow_run.id, RunFailed("backfill failed months: " + " | ".join(failed),
                                                      period=f"{months[0]}..{months[-1]}", failed_months=details))
     return {"months": [str(m) for m in months]}
+

@@ -71,7 +71,7 @@ def monthly(period: Period = None, landing_dir: str | None = None, warehouse_url
     engine = warehouse.open_engine(settings.warehouse_url)
     try:
         run = pipeline.run_month(engine, catalog, settings.landing_dir, month, run_id,
-                                 tasks.steps(publish=partial(reporting.publish, engine, catalog)), logger)
+                                 tasks.steps(publish=partial(reporting.publish_month, engine, catalog)), logger)
     except keys.KeyMismatchError as exc:  # another run recorded another key since the parameters were checked
         return outcome.failed(flow_run.id, exc, logger)
     finally:

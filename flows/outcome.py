@@ -23,13 +23,15 @@ class RunFailed(RuntimeError):
     """The run finished and loaded what it could, but an extract or an indicator failed.
 
     Carries what failed, for the alert: ``period``, ``failed_extracts`` (extract id ->
-    message), ``failed_indicators`` (indicator no -> reason) and ``indicator_names``.
+    message), ``failed_indicators`` (indicator no -> reason), ``indicator_names`` and ``late_files``
+    (the monthly extracts' files late or missing that no alert named before: source, extract, month).
     """
 
     def __init__(self, message: str, *, period: str | None = None, failed_extracts: dict | None = None,
                  failed_indicators: dict | None = None, indicator_names: dict | None = None,
-                 failed_months: dict | None = None):
+                 failed_months: dict | None = None, late_files: list | None = None):
         super().__init__(message)
+        self.late_files = list(late_files or [])
         self.period = period
         self.failed_extracts = dict(failed_extracts or {})
         self.failed_indicators = dict(failed_indicators or {})
@@ -57,7 +59,8 @@ def of_month(flow_run_id, run: MonthOutcome, logger: logging.Logger | logging.Lo
     if run.message:
         return failed(flow_run_id, RunFailed(
             run.message, period=run.period, failed_extracts=run.failed_extracts,
-            failed_indicators=run.failed_indicators, indicator_names=run.indicator_names), logger)
+            failed_indicators=run.failed_indicators, indicator_names=run.indicator_names,
+            late_files=run.late_files), logger)
     return {"period": run.period, "run_id": run.run_id, "failed_extracts": run.failed_extracts,
             "failed_indicators": run.failed_indicators, "loaded": run.loaded.__dict__}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
-from kinerja import quality, scorecard
+from kinerja import arrival, quality, scorecard
 from kinerja.catalog import Catalog
 from kinerja.periods import Month
 from kinerja.pipeline import MonthOutcome
@@ -64,3 +64,26 @@ def publish(engine, catalog: Catalog, run: MonthOutcome) -> None:
                                  description=f"Run {run.run_id} stopped before loading")
     except Exception as exc:
         get_run_logger().error("could not publish even the short artifact: %s", type(exc).__name__)
+
+
+def arrivals_artifact_key(catalog: Catalog) -> str:
+    return f"kinerja-{catalog.pk_year}-arrivals"
+
+
+def publish_arrivals(catalog: Catalog, run: MonthOutcome) -> None:
+    """The arrival matrix of the year to the run's month, as ``kinerja status`` prints it (``--format md``)."""
+    if run.arrivals:
+        create_markdown_artifact(key=arrivals_artifact_key(catalog),
+                                 markdown=arrival.markdown(run.arrivals, arrival.title(catalog, run.month)),
+                                 description=f"Landing files of PK {catalog.pk_year} to {run.month}: on time, "
+                                             f"late, missing (run {run.run_id})")
+
+
+def publish_month(engine, catalog: Catalog, run: MonthOutcome) -> None:
+    """Everything a monthly run publishes: the arrival matrix, then the scorecard and the quality report
+    (``publish``). A problem publishing the matrix is logged and never hides the run's outcome."""
+    try:
+        publish_arrivals(catalog, run)
+    except Exception as exc:
+        get_run_logger().error("could not publish the arrival matrix: %s", type(exc).__name__)
+    publish(engine, catalog, run)

@@ -94,6 +94,15 @@ def build_parser() -> argparse.ArgumentParser:
     quality = sub.add_parser("quality", help="the data-quality report of a month's run")
     quality.add_argument("--period", type=_month, required=True, metavar="YYYY-MM")
     _common(quality)
+    status = sub.add_parser("status", help="which landing files of the PK year arrived, when, and which are "
+                                           "late or missing")
+    status.add_argument("--period", type=_month, metavar="YYYY-MM",
+                        help="the months of its PK year up to this one (default: the previous month)")
+    status.add_argument("--format", choices=["text", "md", "json"], default="text")
+    _common(status)
+    back.add_argument("--only-failed", action="store_true",
+                      help="only the months whose last run failed, or whose landing files arrived late or "
+                           "changed since it")
     return parser
 
 
@@ -112,12 +121,12 @@ def _landing_problem(args) -> str | None:
     where = "--landing" if args.landing is not None else (LANDING_ENV if text else "the default landing directory")
     if text is not None and (not text.strip() or any(ord(ch) < 32 for ch in text)):
         return f"{where}: an empty path or a path with a control character"
-    if args.command not in ("run", "backfill", "rekey", "demo"):
+    if args.command not in ("run", "backfill", "rekey", "demo", "status"):
         return None
     landing = resolve(args.landing, None).landing_dir
     if landing.exists() and not landing.is_dir():
         return f"{where} {landing} is not a directory"
-    if args.command in ("run", "backfill", "rekey") and not landing.exists():
+    if args.command in ("run", "backfill", "rekey", "status") and not landing.exists():
         return f"{where} {landing} does not exist"
     return None
 
@@ -157,6 +166,11 @@ def main(argv: list[str] | None = None) -> int:
         if problem:
             print(f"kinerja: {problem}", file=sys.stderr)
             return EXIT_USAGE
+    if args.command in ("demo", "status"):
+        problem = _catalog_problem(args)
+        if problem:
+            print(f"kinerja: {problem}", file=sys.stderr)
+            return EXIT_USAGE
 
     if args.command == "run":
         from flows.monthly import monthly
@@ -171,9 +185,14 @@ def main(argv: list[str] | None = None) -> int:
 
         with _url_kept_out_of_parameters(args.warehouse) as url:
             state = backfill(from_period=str(args.from_period), to_period=str(args.to_period),
-                             landing_dir=args.landing, warehouse_url=url, return_state=True)
+                             landing_dir=args.landing, warehouse_url=url, only_failed=args.only_failed,
+                             return_state=True)
         return _state_exit(state)
 
+    if args.command == "status":
+        from kinerja import status
+
+        return status.cli(args)
     if args.command == "rekey":
         return rekey(args)
     if args.command == "demo":
@@ -185,6 +204,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "quality":
         return quality(args)
     return EXIT_USAGE
+
+
+def _catalog_problem(args) -> str | None:
+    """Why ``demo`` or ``status`` cannot start: its year has no catalog, or a malformed one."""
+    from kinerja import usage
+
+    month = Month(args.year, 1) if args.command == "demo" else (args.period or previous_month())
+    try:
+        usage.catalogs([month], defaulted=args.command == "status" and args.period is None)
+    except usage.BAD_USAGE as exc:
+        return str(exc)
+    return None
 
 
 def _usage_problem(args) -> str | None:
@@ -289,6 +320,10 @@ def quality(args) -> int:
 
 
 def demo(args) -> int:
+    """Generate the demo year, with one file landing late and one held back (kinerja.demo.plant_arrivals);
+    backfill the year, in which the month of the held-back file fails; land it, late; backfill
+    ``--only-failed``, which runs that month again (and the last month, to restate the year); print the
+    scorecard. The exit status is the second backfill's."""
     from flows.backfill import backfill  # first: it sets up Prefect's logging, which the demo redirects
     from kinerja import demo as demo_data
     from kinerja import demo_summary
@@ -300,17 +335,36 @@ def demo(args) -> int:
         os.environ["KINERJA_PSEUDONYM_KEY"] = f"kinerja-demo-key-{args.seed}"
         print("kinerja demo: KINERJA_PSEUDONYM_KEY not set; using a generated demo key (not for real data)")
     counts = demo_data.generate(settings.landing_dir, args.year, args.seed, args.scale)
+    planted = demo_data.plant_arrivals(settings.landing_dir, args.year)
     print(f"kinerja demo: wrote {sum(counts.values())} rows of landing data into {settings.landing_dir}")
     log = demo_summary.log_path(settings)
     print(f"kinerja demo: loading {args.year}-01 to {args.year}-12 into {demo_summary.where(settings.warehouse_url)}"
           f" (the full log goes to {log})", flush=True)
-    with prefect_log_to_file(log), _url_kept_out_of_parameters(settings.warehouse_url) as url:
-        state = backfill(from_period=f"{args.year}-01", to_period=f"{args.year}-12",
-                         landing_dir=str(settings.landing_dir), warehouse_url=url, return_state=True)
+    year = {"from_period": f"{args.year}-01", "to_period": f"{args.year}-12",
+            "landing_dir": str(settings.landing_dir)}
+    # the month of the held-back file fails on purpose: no alert for it reaches a real webhook
+    alert_url = os.environ.pop("KINERJA_ALERT_URL", None)
+    try:
+        state = _demo_backfills(year, settings, log, planted, backfill, demo_data, prefect_log_to_file)
+    finally:
+        if alert_url is not None:
+            os.environ["KINERJA_ALERT_URL"] = alert_url
     quiet_at_exit()  # the summary below stays the last thing on the console
     print(demo_summary.text(settings, args.year, state.is_completed(), log, landing_given=bool(args.landing),
-                            warehouse_given=bool(args.warehouse)))
+                            warehouse_given=bool(args.warehouse), planted=planted))
     return _state_exit(state)
+
+
+def _demo_backfills(year: dict, settings, log, planted, backfill, demo_data, prefect_log_to_file):
+    import logging
+
+    with _url_kept_out_of_parameters(settings.warehouse_url) as url:
+        # the month of the held-back file fails on purpose: its errors go to the log, not the console
+        with prefect_log_to_file(log, console_level=logging.CRITICAL):
+            backfill(**year, warehouse_url=url, return_state=True)
+        demo_data.deliver(planted)
+        with prefect_log_to_file(log, append=True):
+            return backfill(**year, warehouse_url=url, only_failed=True, return_state=True)
 
 
 if __name__ == "__main__":

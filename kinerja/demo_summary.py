@@ -50,13 +50,23 @@ def next_commands(year: int, through: str | None, settings: Settings, landing_gi
          "the year in SQL, from the view v_scorecard"),
         (f"kinerja quality --period {month}{wh}", "what that month's files gave, and which rows were "
                                                   "quarantined and why"),
+        (f"kinerja status --period {month}{land}{wh}", "which landing files arrived, when, and which were late "
+                                                       "or missing"),
         (f"kinerja run --period {month}{land}{wh}", "run a month again: safe, unchanged values stay as they are"),
         ("kinerja --help", "the settings, the pseudonym key, the exit status"),
     ]
 
 
+def arrivals(planted) -> list[str]:
+    """What the demo planted for ``kinerja status`` to show (kinerja.demo.plant_arrivals)."""
+    (late_id, late_month, late_at), (miss_id, miss_month, miss_at) = planted.late, planted.missing
+    return [f"arrivals: {late_id} {late_month} landed late ({late_at:%Y-%m-%d}); {miss_id} {miss_month} was "
+            f"missing when {miss_month} first ran,",
+            f"  landed late ({miss_at:%Y-%m-%d}), and `kinerja backfill --only-failed` ran {miss_month} again"]
+
+
 def text(settings: Settings, year: int, completed: bool, log: Path, landing_given: bool = False,
-         warehouse_given: bool = False) -> str:
+         warehouse_given: bool = False, planted=None) -> str:
     engine = warehouse.create_engine(settings.warehouse_url)
     try:
         card = scorecard.text(scorecard.fetch(engine, year), year)
@@ -70,6 +80,7 @@ def text(settings: Settings, year: int, completed: bool, log: Path, landing_give
              "backfill: completed" if completed else f"backfill: FAILED for some month; the log says why: {log}",
              f"warehouse: {where(settings.warehouse_url)}",
              f"quarantined: {quarantined} rows (the demo plants defective rows on purpose)",
+             *(arrivals(planted) if planted is not None else []),
              f"full log of the run: {log}", "", "next:"]
     commands = next_commands(year, through, settings, landing_given, warehouse_given)
     for command, what in commands:

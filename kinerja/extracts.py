@@ -49,10 +49,14 @@ class Column:
     description: str
     nullable: bool = False
     pii: bool = False  # personal identifier: pseudonymised before staging, masked in quarantine
+    # beyond the contract (SPEC section 4): a file may leave it out, and its rows are then staged blank
+    optional: bool = False
 
     def __post_init__(self):
         if self.kind not in KINDS:
             raise ValueError(f"column {self.name}: unknown kind {self.kind}")
+        if self.optional and not self.nullable:
+            raise ValueError(f"column {self.name}: an optional column must be nullable (a file may lack it)")
 
     @property
     def staged_name(self) -> str:
@@ -65,6 +69,8 @@ class ValidationContext:
 
     catalog: Catalog
     month: Month
+    # optional columns the file leaves out: a schema's row rules read them as blank
+    absent: frozenset[str] = frozenset()
 
     @property
     def tz(self) -> str:
@@ -118,6 +124,16 @@ class Extract:
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    @property
+    def required_column_names(self) -> list[str]:
+        """The contract's columns (SPEC section 4): a file without one of them is refused."""
+        return [c.name for c in self.columns if not c.optional]
+
+    @property
+    def optional_column_names(self) -> list[str]:
+        """Columns Kinerja understands beyond the contract: a file may leave them out."""
+        return [c.name for c in self.columns if c.optional]
 
     @property
     def staged_key(self) -> list[str]:

@@ -17,15 +17,15 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
+from kinerja import arrival, keys, usage, warehouse
 from kinerja import extracts as extract_registry
-from kinerja import keys, usage, warehouse
-from kinerja.catalog import Catalog, Indicator
+from kinerja.catalog import ON_CHANGE, Catalog, Indicator
 from kinerja.extracts import Extract, ValidationContext
 from kinerja.indicators import base
 from kinerja.indicators import registry as indicator_registry
 from kinerja.periods import Month, Window, windows_to_date
 from kinerja.privacy import MissingKeyError, pseudonym_key, pseudonymise
-from kinerja.readers import ExtractFileError, RawExtract, locate, read_landing_file
+from kinerja.readers import ExtractFileError, MissingFileError, RawExtract, locate, read_landing_file
 from kinerja.safety import redact
 from kinerja.scorecard import id_number
 from kinerja.validation import ValidatedExtract, validate
@@ -63,7 +63,7 @@ def extract(landing: Path, ext: Extract, month: Month) -> RawExtract:
             rel = f"{ext.source}/{month}/{path.name}"
             raise MissingKeyError(f"{rel}: refused: {exc}", rel) from None
     return read_landing_file(path, landing, ext.column_names,
-                             [c.name for c in ext.columns if c.kind in ("int", "float")])
+                             [c.name for c in ext.columns if c.kind in ("int", "float")], ext.required_column_names)
 
 
 def validate_extract(raw: RawExtract, ext: Extract, catalog: Catalog, month: Month) -> ValidatedExtract:
@@ -131,12 +131,47 @@ def ingest_extract(engine: sa.Engine, catalog: Catalog, landing: Path, ext: Extr
 
 def ingest(engine: sa.Engine, catalog: Catalog, landing: Path, ext: Extract, month: Month, run_id: str,
            steps: Steps | None = None) -> warehouse.ExtractOutcome:
-    """One extract of a month as ``run_month`` takes it: staged, or its file-level failure recorded."""
+    """One extract of a month as ``run_month`` takes it: staged, or its file-level failure recorded.
+    An ``on_change`` extract without a file this month keeps its latest version (``keep_latest``)."""
     steps = steps or Steps()
     try:
         return steps.ingest(engine, catalog, landing, ext, month, run_id)
+    except MissingFileError as exc:
+        if catalog.cadence(ext.id) == ON_CHANGE:
+            return keep_latest(engine, catalog, landing, ext, month, run_id, steps, exc)
+        return steps.record_failed(engine, ext, month, run_id, catalog.pk_year, exc, None)
     except ExtractFileError as exc:
         return steps.record_failed(engine, ext, month, run_id, catalog.pk_year, exc, getattr(exc, "raw", None))
+
+
+KEPT = "kept"  # pipeline_run_extract.status of an on_change extract whose earlier file stands
+
+
+def keep_latest(engine: sa.Engine, catalog: Catalog, landing: Path, ext: Extract, month: Month, run_id: str,
+                steps: Steps, missing: MissingFileError) -> warehouse.ExtractOutcome:
+    """An ``on_change`` extract without a file in ``month``: the latest file of the PK year before it
+    stands. It is staged (under its own month) unless that very file is staged already, so a month run
+    on its own computes what a run after every earlier month would. Without any file of the PK year
+    by ``month`` the extract is missing, and the message says so."""
+    latest = arrival.latest_landed(landing, ext, month)
+    if latest is None:
+        first = Month(month.year, 1)
+        since = f"in {month}" if month == first else f"from {first} to {month}"
+        error = MissingFileError(f"{missing}; {ext.id} lands on change and no file of it has landed in PK "
+                                 f"{catalog.pk_year} {since}", missing.file)
+        return steps.record_failed(engine, ext, month, run_id, catalog.pk_year, error, None)
+    earlier, path = latest
+    rel, sha256 = arrival.relative(landing, path), arrival.checksum(path)
+    if not arrival.staged_already(engine, ext.id, str(earlier), sha256):
+        try:
+            return steps.ingest(engine, catalog, landing, ext, earlier, run_id)
+        except ExtractFileError as exc:
+            return steps.record_failed(engine, ext, earlier, run_id, catalog.pk_year, exc, getattr(exc, "raw", None))
+    outcome = warehouse.ExtractOutcome(ext.id, str(month), rel, sha256, KEPT,
+                                       f"no file for {month} (it lands on change): {rel} of {earlier} stands",
+                                       0, 0, 0)
+    warehouse.record_extract(engine, run_id, catalog.pk_year, outcome, None)
+    return outcome
 
 
 @dataclass
@@ -213,6 +248,35 @@ def load(engine: sa.Engine, pk_year: int, output: ComputeOutput, run_id: str) ->
                                   output.action_plan_status)
 
 
+def track_arrivals(engine: sa.Engine, catalog: Catalog, landing: Path, month: Month,
+                   outcomes: list[warehouse.ExtractOutcome]) -> arrival.RunArrivals:
+    """Survey the landing files of the year to date, with the versions this run staged, and record them
+    (``landing_arrival``); the late or missing files of monthly extracts no alert has named yet."""
+    cells = arrival.survey(catalog, needed_extracts(catalog), landing, month,
+                           arrival.recorded(engine, catalog.pk_year))
+    arrival.record(engine, arrival.staged_by(cells, outcomes))
+    return arrival.RunArrivals(cells, arrival.overdue_to_report(cells))
+
+
+def months_to_rerun(engine: sa.Engine, landing: Path, months: list[Month]) -> dict[str, str]:
+    """``{month: why}``: the months of ``months`` whose last run failed (or that never ran), or whose
+    landing files arrived late or changed since their last run (``backfill --only-failed``). When an
+    earlier month runs again, so does the last month of the range: a run never replaces what a run of a
+    later month computed, so the quarters and the year to date are restated by the last month's run."""
+    from kinerja.catalog import load_catalog
+
+    warehouse.ensure_schema(engine)
+    out: dict[str, str] = {}
+    for year in sorted({m.year for m in months}):
+        catalog = load_catalog(year)
+        of_year = [m for m in months if m.year == year]
+        found = arrival.months_to_rerun(engine, catalog, needed_extracts(catalog), landing, of_year)
+        if found and str(of_year[-1]) not in found:
+            found[str(of_year[-1])] = "the last month of the range: restates the quarters and the year to date"
+        out |= found
+    return dict(sorted(out.items()))
+
+
 def prepare_warehouse(engine: sa.Engine, catalog: Catalog) -> None:
     warehouse.ensure_schema(engine)
     warehouse.load_catalog_tables(engine, catalog)
@@ -273,6 +337,8 @@ class MonthOutcome:
     loaded: warehouse.LoadSummary | None = None
     staged: dict[str, pd.DataFrame] | None = None  # the staged inputs, for the data-quality report
     message: str | None = None
+    arrivals: list[arrival.Arrival] = field(default_factory=list)  # the year's landing files to date
+    late_files: list[dict] = field(default_factory=list)  # late or missing files a failed run's alert names
 
     @property
     def period(self) -> str:
@@ -297,6 +363,7 @@ class Steps:
     load: Callable[[sa.Engine, int, ComputeOutput, str], warehouse.LoadSummary] = load
     finish_run: Callable[..., None] = warehouse.finish_run
     publish: Callable[[MonthOutcome], None] = _nothing  # the run's report, when it ended or stopped
+    track_arrivals: Callable[..., arrival.RunArrivals] = track_arrivals
 
 
 FLOW_NAME = "kinerja-monthly"
@@ -326,6 +393,7 @@ def run_month(engine: sa.Engine, catalog: Catalog, landing: Path, month: Month, 
         for ext in needed:  # one at a time: a run that stops says which files it had read
             outcomes.append(ingest(engine, catalog, landing, ext, month, run_id, steps))
         failed_extracts = {o.extract_id: o.message for o in outcomes if o.status == "failed"}
+        arrivals = steps.track_arrivals(engine, catalog, landing, month, outcomes)
         windows = run_windows(catalog, month)
         indicators = implemented_indicators(catalog)
         inputs = steps.read_staged(engine, catalog, [e.id for e in needed])
@@ -334,6 +402,10 @@ def run_month(engine: sa.Engine, catalog: Catalog, landing: Path, month: Month, 
                                                 failed_extracts, inputs)
         summary = steps.load(engine, catalog.pk_year, output, run_id)
         message = failure_message(month, failed_extracts, failed_indicators)
+        late = []
+        if message and arrivals.newly_overdue:  # the alert of this failed run names them, once
+            arrival.mark_reported(engine, arrivals.newly_overdue, run_id)
+            late = arrival.late_files(arrivals.newly_overdue)
         steps.finish_run(engine, run_id, "failed" if message else "completed", message, outcomes)
     except keys.KeyMismatchError:
         raise
@@ -345,7 +417,7 @@ def run_month(engine: sa.Engine, catalog: Catalog, landing: Path, month: Month, 
         raise
     names = {ind.no: ind.short_name for ind in indicators if ind.no in failed_indicators}
     outcome = MonthOutcome(month, run_id, outcomes, failed_extracts, failed_indicators, names, summary, inputs,
-                           message)
+                           message, arrivals.cells, late)
     steps.publish(outcome)
     return outcome
 

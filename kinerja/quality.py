@@ -75,7 +75,7 @@ class QualityReport:
 
     @property
     def failed(self) -> list[ExtractQuality]:
-        return [e for e in self.extracts if e.status != "staged"]
+        return [e for e in self.extracts if e.status == "failed"]
 
 
 def _query(conn, sql: str, **params) -> pd.DataFrame:

@@ -62,6 +62,10 @@ class ExtractFileError(Exception):
         self.file = file
 
 
+class MissingFileError(ExtractFileError):
+    """No landing file of the extract for the month."""
+
+
 @dataclass
 class RawExtract:
     frame: pd.DataFrame  # text cells, columns normalised to snake_case
@@ -113,7 +117,7 @@ def locate(landing: Path, source: str, month: str | Month, extract: str) -> Path
     if not found:
         others = sorted(p.name for p in folder.glob(f"{extract}.*")) if folder.is_dir() else []
         hint = f"; found {', '.join(others)} (not a supported type)" if others else ""
-        raise ExtractFileError(f"missing file: no {rel} (expected one of {', '.join(EXTENSIONS)}){hint}", rel)
+        raise MissingFileError(f"missing file: no {rel} (expected one of {', '.join(EXTENSIONS)}){hint}", rel)
     if len(found) > 1:
         names = ", ".join(p.name for p in found)
         raise ExtractFileError(f"ambiguous: {rel} matches {names}; keep one", rel)
@@ -537,13 +541,15 @@ def _over(limit: Limit, found: str) -> str:
             f"(setting {limit.env}); if the file is genuine, raise the setting")
 
 
-def _check_columns(frame: pd.DataFrame, expected: set[str], rel: str) -> list[str]:
-    """Refuse a file whose header lacks or repeats an expected column; note the extra ones."""
+def _check_columns(frame: pd.DataFrame, expected: set[str], rel: str, required: set[str] | None = None) -> list[str]:
+    """Refuse a file whose header lacks a required column or repeats an expected one; note the extra
+    ones and the optional ones it leaves out (``required``: default every expected column)."""
+    required = expected if required is None else required
     cols = list(frame.columns)
     repeated = sorted({c for c in cols if cols.count(c) > 1 and c in expected})
     if repeated:
         raise ExtractFileError(f"{rel}: column(s) {', '.join(repeated)} appear more than once in the header", rel)
-    missing = sorted(expected - set(cols))
+    missing = sorted(required - set(cols))
     if missing:
         hints = []
         for m in missing:
@@ -552,14 +558,18 @@ def _check_columns(frame: pd.DataFrame, expected: set[str], rel: str) -> list[st
         raise ExtractFileError(f"{rel}: missing column(s) {', '.join(hints)}; the header has "
                                f"{', '.join(c for c in cols if not c.startswith('_blank_'))}", rel)
     extra = [c for c in dict.fromkeys(cols) if c not in expected and not c.startswith("_blank_")]
-    return [f"ignored extra column(s): {', '.join(extra)}"] if extra else []
+    absent = sorted(expected - required - set(cols))
+    return ([f"ignored extra column(s): {', '.join(extra)}"] if extra else []) + (
+        [f"optional column(s) absent, staged blank: {', '.join(absent)}"] if absent else [])
 
 
 def read_landing_file(path: Path, landing: Path, expected: Iterable[str],
-                      numeric: Iterable[str] = ()) -> RawExtract:
+                      numeric: Iterable[str] = (), required: Iterable[str] | None = None) -> RawExtract:
     """Read one landing file; ``expected`` are the extract's columns, ``numeric`` its int/float columns
-    (they decide the decimal separator). Raises :class:`ExtractFileError` for a file-level problem."""
+    (they decide the decimal separator), ``required`` the ones a file must have (default: every expected
+    one). Raises :class:`ExtractFileError` for a file-level problem."""
     expected, numeric = set(expected), set(numeric)
+    required = expected if required is None else set(required)
     root = safe_landing_dir(landing)
     try:
         rel = path.resolve().relative_to(root).as_posix()
@@ -588,7 +598,7 @@ def read_landing_file(path: Path, landing: Path, expected: Iterable[str],
             numbers = pd.Series(range(2, len(frame) + 2), dtype="int64")
         else:
             raise ExtractFileError(f"unsupported file type .{ext}")
-        notes += _check_columns(frame, expected, rel)
+        notes += _check_columns(frame, expected, rel, required)
     except ExtractFileError as exc:
         text = str(exc)
         raise ExtractFileError(text if text.startswith(rel) else f"{rel}: {text}", rel) from exc

@@ -32,12 +32,12 @@ def console_handlers() -> list[logging.Handler]:
 
 
 @contextmanager
-def prefect_log_to_file(path: Path, console_level: int = logging.ERROR) -> Iterator[Path]:
-    """Within the block, every record Prefect's console would show goes to ``path`` (overwritten),
-    and the console shows only those at ``console_level`` or above."""
+def prefect_log_to_file(path: Path, console_level: int = logging.ERROR, append: bool = False) -> Iterator[Path]:
+    """Within the block, every record Prefect's console would show goes to ``path`` (overwritten, or
+    appended to with ``append``), and the console shows only those at ``console_level`` or above."""
     consoles = console_handlers()
     path.parent.mkdir(parents=True, exist_ok=True)
-    to_file = logging.FileHandler(path, mode="w", encoding="utf-8")
+    to_file = logging.FileHandler(path, mode="a" if append else "w", encoding="utf-8")
     to_file.setFormatter(consoles[0].formatter if consoles and consoles[0].formatter
                          else logging.Formatter(FILE_FORMAT))
     before = [(h, h.level) for h in consoles]

@@ -10,14 +10,12 @@ flows before they stage anything.
 
 from __future__ import annotations
 
-import tomllib
-
 import sqlalchemy as sa
 
+from kinerja import extracts as extract_registry
 from kinerja import keys, pipeline
-from kinerja.catalog import Catalog, CatalogError, catalog_path, load_catalog
+from kinerja.catalog import Catalog, CatalogError, catalog_dir, catalog_path, load_catalog
 from kinerja.config import Settings, check_limits, read_only_warehouse, resolve
-from kinerja.paths import CATALOG_DIR
 from kinerja.periods import Month, PeriodError, month_range, previous_month
 from kinerja.privacy import MissingKeyError, pseudonym_key
 from kinerja.warehouse import safe_url
@@ -51,13 +49,31 @@ def catalogs(months: list[Month], defaulted: bool = False) -> list[Catalog]:
         first = min(m for m in months if m.year == year)
         what = f"period {first}" + (" (the previous month: no period was given)" if defaulted else "")
         if not path.is_file():
-            raise UsageError(f"{what}: no catalog for PK year {year}: {path.name} is not in {CATALOG_DIR} "
+            raise UsageError(f"{what}: no catalog for PK year {year}: {path.name} is not in {catalog_dir()} "
                              "(add the year's agreement there, or choose a period of a year that has one)")
         try:
-            found.append(load_catalog(year))
-        except (CatalogError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
-            raise UsageError(f"{what}: the catalog {path} does not load: {type(exc).__name__}: {exc}") from None
+            catalog = load_catalog(year)
+            check_catalog(catalog)
+        except CatalogError as exc:
+            raise UsageError(f"{what}: the catalog {path} is refused: {exc}") from None
+        found.append(catalog)
     return found
+
+
+def check_catalog(catalog: Catalog) -> None:
+    """What the catalog names must exist in the code: its extracts (``schemas/``) and the extracts it
+    gives a cadence. Raises CatalogError naming the file, the key and the reason."""
+    known = extract_registry.registry()
+    for ind in catalog.indicators.values():
+        for extract_id in ind.extracts:
+            if extract_id not in known:
+                raise CatalogError(f"{catalog.source}: indicator {ind.no} ({ind.code}).extracts: unknown extract "
+                                   f"{extract_id!r} (defined in schemas/: {', '.join(sorted(known))})")
+    for extract_id in catalog.cadences:
+        if extract_id not in known:
+            raise CatalogError(f"{catalog.source}: cadence.\"{extract_id}\": unknown extract")
+    for ext in pipeline.needed_extracts(catalog):
+        catalog.cadence(ext.id)
 
 
 def needs_personal_data(catalog: Catalog) -> bool:

@@ -20,7 +20,7 @@ of its failure cases becomes a quarantine record, named and worded by the check 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import pandera.pandas as pa
@@ -253,11 +253,16 @@ def _quarantine(raw: RawExtract, extract: Extract, cells: pd.DataFrame, errors: 
 
 
 def validate(raw: RawExtract, extract: Extract, ctx: ValidationContext) -> ValidatedExtract:
-    missing = [c for c in extract.column_names if c not in raw.frame.columns]
+    missing = [c for c in extract.required_column_names if c not in raw.frame.columns]
     if missing:
         raise ExtractFileError(
             f"{raw.file}: missing column(s) {', '.join(missing)}; found {', '.join(raw.frame.columns)}",
             raw.file)
+    absent = [c for c in extract.optional_column_names if c not in raw.frame.columns]
+    if absent:  # an optional column the file leaves out: blank in every row, and the schema knows it
+        raw = replace(raw, frame=raw.frame.assign(**{c: pd.Series(None, index=raw.frame.index, dtype=object)
+                                                     for c in absent}))
+        ctx = replace(ctx, absent=ctx.absent | frozenset(absent))
     cells = _cells(raw, extract)
     broken = {e["index"] for e in raw.row_errors if not e.get("column_name")}  # rows not split into columns
     clean, nul_errors = nul_cells(cells)

@@ -31,6 +31,11 @@ def _verified_consistent(df):
     return ((verified == has_date) & (~verified | df["resolved_at"].notna())).astype(bool)
 
 
+def _verified_resolved(df):
+    # a file without verified_at: a verification still needs a resolution to verify
+    verified = df["verified"].fillna(False).astype(bool)
+    return (~verified | df["resolved_at"].notna()).astype(bool)
+
 
 def schema(ctx: ValidationContext):
     rules = ctx.catalog.indicator("rekomendasi_bpk").rules
@@ -44,6 +49,9 @@ def schema(ctx: ValidationContext):
     rows = [
         row_rule("date_window", _resolved_in_or_after_lhp_year, "is resolved before its LHP year",
                  columns=("lhp_year", "resolved_at")),
+        row_rule("verification", _verified_resolved, "must be resolved when verified is true",
+                 columns=("resolved_at", "verified"))
+        if "verified_at" in ctx.absent else
         row_rule("verification", _verified_consistent,
                  "must be resolved and have verified_at exactly when verified is true",
                  columns=("resolved_at", "verified", "verified_at")),
@@ -64,8 +72,9 @@ EXTRACT = Extract(
         Column("resolved_at", "datetime", "When the follow-up was completed; blank while unresolved",
                nullable=True),
         Column("verified", "bool", "The follow-up is verified by the Inspektorat"),
-        Column("verified_at", "datetime", "When the Inspektorat verified it; blank while unverified",
-               nullable=True),
+        # beyond the contract (SPEC section 4): without it a verified recommendation counts when resolved
+        Column("verified_at", "datetime", "When the Inspektorat verified it; blank while unverified, or when the "
+               "file has no such column (optional)", nullable=True, optional=True),
     ),
     schema=schema,
 )

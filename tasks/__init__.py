@@ -6,7 +6,7 @@ from prefect.utilities.annotations import quote
 
 from kinerja import pipeline
 from kinerja.catalog import Catalog, Indicator
-from tasks import compute, ingest, load, stage
+from tasks import arrivals, compute, ingest, load, stage
 
 
 def steps(**others: Callable) -> pipeline.Steps:
@@ -15,7 +15,8 @@ def steps(**others: Callable) -> pipeline.Steps:
         prepare_warehouse=_quoting(load.prepare_warehouse), start_run=load.start_run,
         ingest=_quoting(ingest.ingest_extract), record_failed=stage.record_failed,
         read_staged=_quoting(compute.read_staged), compute_indicators=_quoting(compute.compute_indicators),
-        load=load.load_results, finish_run=load.finish_run, **others)
+        load=load.load_results, finish_run=load.finish_run,
+        track_arrivals=_quoting(arrivals.track_arrivals), **others)
 
 
 def _quoting(task: Callable) -> Callable:

@@ -8,8 +8,11 @@ really export (comma CSV, semicolon CSV with decimal commas, XLSX with a title).
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
+import shutil
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 
@@ -17,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from kinerja.catalog import Catalog, load_catalog
-from kinerja.periods import Month
+from kinerja.periods import Month, deadline_after
 
 
 @dataclass
@@ -108,16 +111,75 @@ def write_landing(landing: Path, item: Landing) -> Path:
     return path
 
 
+def deadline(catalog: Catalog, month: Month) -> datetime:
+    return deadline_after(month.last_day, catalog.collection_deadline_day, catalog.timezone)
+
+
+def landed_at(catalog: Catalog, extract_id: str, month: Month) -> datetime:
+    """When a demo file lands: a day or two before its collection deadline, in office hours (its
+    modification time, which tells ``kinerja status`` when it arrived)."""
+    spread = sum(extract_id.encode("utf-8"))
+    return deadline(catalog, month) - timedelta(days=1 + spread % 2, hours=8 + spread % 7, minutes=59, seconds=59)
+
+
+def touch(path: Path, when: datetime) -> None:
+    os.utime(path, (when.timestamp(), when.timestamp()))
+
+
 def generate(landing: Path | str, year: int = 2024, seed: int = 2024, scale: float = 0.1) -> dict[str, int]:
-    """Write every generator's landing files; returns rows written per extract."""
+    """Write every generator's landing files, each dated as landed by its deadline; returns rows written
+    per extract."""
     landing = Path(landing)
     ctx = DemoContext(year, seed, scale)
     counts: dict[str, int] = {}
     for module in generators():
         for item in module.generate(ctx):
-            write_landing(landing, item)
+            touch(write_landing(landing, item), landed_at(ctx.catalog, item.extract_id, item.month))
             counts[item.extract_id] = counts.get(item.extract_id, 0) + len(item.frame)
     return counts
+
+
+# What ``kinerja demo`` plants so that ``kinerja status`` has something to show (demo choices, not rules
+# of the agreement): one file lands a week after its deadline; one is not there when its month first
+# runs, and lands after the correction deadline, so the month is run again (``backfill --only-failed``).
+LATE_FILE = ("esakip/output_realisasi", 6, timedelta(days=6, hours=10, seconds=1))  # the 12th, 10:00
+MISSING_FILE = ("crm/pengaduan", 8, timedelta(days=12, hours=10, seconds=1))  # the 18th, 10:00
+
+
+@dataclass
+class Planted:
+    late: tuple[str, Month, datetime]  # extract, month, when it landed
+    missing: tuple[str, Month, datetime]  # extract, month, when it lands (deliver)
+    path: Path  # where the missing file belongs
+    held: Path  # where it waits meanwhile
+    held_root: Path
+
+
+def _file(landing: Path, extract_id: str, month: Month) -> Path:
+    source, name = extract_id.split("/")
+    return next((landing / source / str(month)).glob(f"{name}.*"))
+
+
+def plant_arrivals(landing: Path | str, year: int) -> Planted:
+    """Make one file late and hold one back (``deliver`` lands it, late)."""
+    landing, catalog = Path(landing), load_catalog(year)
+    (late_id, late_month, late_by), (miss_id, miss_month, miss_by) = LATE_FILE, MISSING_FILE
+    late = (late_id, Month(year, late_month), deadline(catalog, Month(year, late_month)) + late_by)
+    touch(_file(landing, late_id, late[1]), late[2])
+    path = _file(landing, miss_id, Month(year, miss_month))
+    root = landing.parent / f"{landing.name}-held"
+    held = root / path.relative_to(landing)
+    held.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(path, held)
+    when = deadline(catalog, Month(year, miss_month)) + miss_by
+    return Planted(late, (miss_id, Month(year, miss_month), when), path, held, root)
+
+
+def deliver(planted: Planted) -> None:
+    """The held-back file lands, late."""
+    shutil.move(planted.held, planted.path)
+    touch(planted.path, planted.missing[2])
+    shutil.rmtree(planted.held_root, ignore_errors=True)
 
 
 def defect_mask(rng: np.random.Generator, n: int, rate: float) -> np.ndarray:

@@ -1,8 +1,9 @@
-"""Demo Si PINTER: the merit-system self-assessment, exported every month with every year it holds.
+"""Demo Si PINTER: the merit-system self-assessment, exported with every year it holds whenever it changes
+(the extract lands on change: catalog ``[cadence]``).
 
-Last year's verified assessment is there from January; this year's draft
-(aspects 1-7) appears in March, the complete self-assessment in May, and the
-scores verified by KASN (some lowered) from September.
+Last year's verified assessment lands in January; this year's draft
+(aspects 1-7) in March, the complete self-assessment in May, and the
+scores verified by KASN (some lowered) in September. Other months have no file.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ def generate(ctx: DemoContext) -> list[Landing]:
     draft = {a: s for a, s in self_assessed.items() if a != max(self_assessed)}  # Sistem Informasi not yet filled
     out = []
     for m in ctx.months:
+        if m.month not in (1, DRAFT_MONTH, SELF_ASSESSED_MONTH, VERIFIED_MONTH):
+            continue  # nothing changed: no export
         if m.month >= VERIFIED_MONTH:
             this_year = _rows(ctx.year, VERIFIED, names)
         elif m.month >= SELF_ASSESSED_MONTH:

@@ -53,8 +53,9 @@ def generate(ctx: DemoContext) -> list[Landing]:
     log["validated"] = log["validated"].map({True: "Y", False: "N"})
     out = []
     for m in ctx.months:
-        # the portal exports the whole daftar data every month
-        out.append(Landing("portal_data/daftar_data", m, daftar, "xlsx"))
+        # the daftar data lands once, in January, before its first release date (it lands on change)
+        if m.month == 1:
+            out.append(Landing("portal_data/daftar_data", m, daftar, "xlsx"))
         part = log[log["file_month"] == str(m)].drop(columns="file_month").reset_index(drop=True)
         part["submitted_at"] = part["submitted_at"].dt.strftime("%d/%m/%Y %H:%M")
         bad = np.flatnonzero(defect_mask(rng, len(part), ctx.defect_rate))

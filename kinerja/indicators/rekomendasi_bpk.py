@@ -4,7 +4,9 @@ Base = recommendations of an LHP year before the PK year still unresolved on
 1 January (resolved_at blank or on/after 1 January). A recommendation of the
 base is done when it is resolved and verified by the Inspektorat; it counts in
 the window holding the later of the two dates (``resolved_at``, ``verified_at``),
-so it counts once. Value = done in the window / (``base_share`` x base) x 100;
+so it counts once. ``verified_at`` is optional (beyond the contract): a verified
+recommendation staged from a file without it counts in the window of
+``resolved_at``. Value = done in the window / (``base_share`` x base) x 100;
 the year is the sum of its quarters (increment), a month row the month's
 contribution. Breakdown rows per responsible unit, on the unit's own base.
 
@@ -29,14 +31,15 @@ EXTRACT = "bpk/rekomendasi"
 
 
 def with_base_and_done(recs: pd.DataFrame, pk_year: int) -> pd.DataFrame:
-    """Adds ``in_base`` and ``done_at`` (resolved and verified: the later of the two dates, else NaT)."""
+    """Adds ``in_base`` and ``done_at`` (resolved and verified: the later of the two dates, ``resolved_at``
+    when the verification date is not known, else NaT)."""
     df = recs[["rec_id", "lhp_year", "unit_code", "resolved_at", "verified", "verified_at"]].copy()
     year_start = pd.Timestamp(date(pk_year, 1, 1))
     unresolved_on_jan1 = df["resolved_at"].isna() | (local_day(df["resolved_at"]) >= year_start)
     df["in_base"] = ((df["lhp_year"] < pk_year).fillna(False) & unresolved_on_jan1).astype(bool)
     ra, va = df["resolved_at"], df["verified_at"]
-    done = df["verified"].fillna(False).astype(bool) & ra.notna() & va.notna()
-    df["done_at"] = ra.where(ra >= va, va).where(done)
+    done = df["verified"].fillna(False).astype(bool) & ra.notna()
+    df["done_at"] = ra.where(va.isna() | (ra >= va), va).where(done)
     return df
 
 
