@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -125,3 +126,24 @@ class JsonApi:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(10)
+
+
+# -- the local database servers: skipped when unreachable, required in CI (as tests/conftest.py does) ------
+
+MARIADB_URL = os.environ.get("KINERJA_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/")
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def reachable_or_skip(url: str, what: str) -> None:
+    import pytest
+    import sqlalchemy as sa
+
+    try:
+        engine = sa.create_engine(url, connect_args={"connect_timeout": 5})
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        engine.dispose()
+    except Exception as exc:  # any driver or network error means: no server here
+        if IN_CI:
+            pytest.fail(f"{what} is required in CI but not reachable at {url}: {type(exc).__name__}: {exc}")
+        pytest.skip(f"no {what} reachable at {url}")
