@@ -32,7 +32,7 @@ from kinerja import extracts as extract_registry
 from kinerja.fetch.common import LOG, Fetched, FetchError, SourceUnreachable, first_line, with_retries
 from kinerja.fetch.config import ExtractSource, Source, Sources, SourcesError, load_sources, sources_path
 from kinerja.fetch.landing import Landed, land, month_folder, temp_file
-from kinerja.fetch.secrets import SecretError, Secrets
+from kinerja.fetch.secrets import ScrubbedLog, SecretError, Secrets
 from kinerja.periods import Month
 
 Log = logging.Logger | logging.LoggerAdapter
@@ -61,7 +61,8 @@ class Connection:
 
     def __init__(self, source: Source, secrets: Secrets, sleep: Callable[[float], None] = time.sleep,
                  log: Log = LOG):
-        self.source, self.secrets, self.sleep, self.log = source, secrets, sleep, log
+        self.source, self.secrets, self.sleep = source, secrets, sleep
+        self.log = ScrubbedLog(log, secrets)
         self._handle = None
         self._credentials: dict[str, str] | None = None
 
@@ -130,7 +131,7 @@ def fetch_extract(connection: Connection, extract: ExtractSource, landing: Path,
     """Fetch one extract of a month into the landing directory. Raises FetchError (its message names the
     source system and holds no credential) when it cannot; nothing is landed then."""
     started = time.monotonic()
-    scrub = connection.secrets.scrub
+    scrub, log = connection.secrets.scrub, connection.log
     folder = month_folder(landing, extract.source, month)
     tmp = temp_file(folder, extract.name)
     contract = [c.name for c in extract_registry.registry()[extract.id].columns]

@@ -13,6 +13,7 @@ run's own secrets).
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 
@@ -83,3 +84,18 @@ class Secrets:
             if len(secret) >= MIN_SECRET_LENGTH:
                 out = out.replace(secret, "***")
         return out
+
+
+class ScrubbedLog(logging.LoggerAdapter):
+    """A logger (or a Prefect run logger) whose every message is scrubbed of the secrets before it is
+    emitted: what a source answers may quote a credential (an error page echoing a request header)."""
+
+    def __init__(self, logger: logging.Logger | logging.LoggerAdapter, secrets: Secrets):
+        super().__init__(logger, {})
+        self.secrets = secrets
+
+    def log(self, level, msg, *args, **kwargs):
+        if self.isEnabledFor(level):
+            text = str(msg) % args if args else str(msg)
+            kwargs.pop("exc_info", None)  # a traceback may quote a secret: the message says what failed
+            self.logger.log(level, self.secrets.scrub(text), **kwargs)
