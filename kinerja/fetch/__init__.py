@@ -37,8 +37,8 @@ from kinerja.periods import Month
 
 Log = logging.Logger | logging.LoggerAdapter
 
-__all__ = ["FetchError", "FetchResult", "Sources", "SourcesError", "SourceUnreachable", "failing_unfetched",
-           "fetch_extract", "fetch_month", "load_sources", "sources_path"]
+__all__ = ["Connection", "FetchError", "FetchResult", "ScrubbedLog", "Sources", "SourcesError", "SourceUnreachable",
+           "failing_unfetched", "failures", "fetch_extract", "fetch_month", "load_sources", "sources_path", "summary"]
 
 
 @dataclass(frozen=True)
