@@ -166,3 +166,13 @@ def test_a_broken_sources_file_is_bad_usage_of_the_monthly_run(tmp_path, monkeyp
     monkeypatch.setenv("KINERJA_SOURCES", str(write_sources(tmp_path / "s.toml", "[sources.simpeg]\nkind = 'ftp'\n")))
     with pytest.raises(UsageError, match=r"s.toml: \[sources.simpeg\]: kind must be one of sql, http, files"):
         fetch_flow.configured(True)
+
+
+def test_the_documented_example_sources_file_loads():
+    from pathlib import Path
+
+    from kinerja import fetch
+
+    sources = fetch.load_sources(Path(__file__).resolve().parent.parent / "docs" / "sources.example.toml")
+    assert {s.kind for s in sources.sources.values()} == {"sql", "http", "files"}
+    assert all(ref.env or ref.block for s in sources.sources.values() for ref in s.secrets.values())
