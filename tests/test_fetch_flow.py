@@ -176,3 +176,36 @@ def test_the_documented_example_sources_file_loads():
     sources = fetch.load_sources(Path(__file__).resolve().parent.parent / "docs" / "sources.example.toml")
     assert {s.kind for s in sources.sources.values()} == {"sql", "http", "files"}
     assert all(ref.env or ref.block for s in sources.sources.values() for ref in s.secrets.values())
+
+
+@pytest.mark.flow
+def test_a_token_kept_in_a_prefect_secret_block_authenticates_and_never_shows(prefect_harness, tmp_path, caplog):
+    from prefect.blocks.system import Secret
+    from prefect.client.orchestration import get_client
+
+    from kinerja import fetch
+    from kinerja.periods import Month
+
+    block = "kinerja-test-fetch-token"
+    Secret(value=TOKEN).save(block, overwrite=True)
+    api = JsonApi(lambda path, query, headers: (200, {}, [{"directive_id": "D1", "channel": "rapim",
+                                                          "issued_at": "2024-03-04 09:00:00", "completed_at": None}])
+                  if headers.get("Authorization") == f"Bearer {TOKEN}" else (401, {}, {"error": "no"}))
+    path = write_sources(tmp_path / "sources.toml", f"""
+[sources.ekinerja]
+kind = "http"
+base_url = "{api.url}"
+token = {{ secret = "{block}" }}
+
+[sources.ekinerja.extracts.arahan_gubernur]
+path = "/arahan"
+""")
+    try:
+        [result] = fetch.fetch_month(fetch.load_sources(path), tmp_path / "landing", Month(2024, 3))
+    finally:
+        api.close()
+        with get_client(sync_client=True) as client:
+            client.delete_block_document(Secret.load(block)._block_document_id)
+    assert (result.status, result.rows) == ("new", 1)
+    assert TOKEN not in (tmp_path / "landing" / "ekinerja" / "2024-03" / "arahan_gubernur.manifest.json").read_text()
+    assert TOKEN not in caplog.text
