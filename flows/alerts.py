@@ -42,6 +42,7 @@ TIMEOUT_SECONDS = 10.0
 ATTEMPTS = 3
 _URL_CREDENTIALS = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^/\s:@]*:)(?P<password>[^@\s/]+)@")
 _SECRET_ENV = ("KINERJA_PSEUDONYM_KEY", "PGPASSWORD")
+_FETCH_FAILED = re.compile(r"fetch failed: source system (\S+ \((?:sql|http|files)\))")
 
 # What a run found wrong, by flow run id, for the hooks: the state a hook receives does not
 # always carry the exception (a deployment run's state comes back from the API without it).
@@ -181,6 +182,11 @@ def _text(payload: dict) -> str:
     if payload["failed_extracts"]:
         parts.append("failed extracts: " + ", ".join(
             f"{e['extract']} ({e['period']})" for e in payload["failed_extracts"]))
+        # an extract whose fetch failed names its source system (kinerja.fetch): say which were not reached
+        systems = dict.fromkeys(m.group(1) for e in payload["failed_extracts"]
+                                if (m := _FETCH_FAILED.match(str(e.get("message") or ""))))
+        if systems:
+            parts.append("source systems not fetched: " + ", ".join(systems))
     if payload["failed_indicators"]:
         parts.append("failed indicators: " + ", ".join(
             f"{i['indicator']}{' ' + i['name'] if i.get('name') else ''} ({i['period']})"

@@ -27,6 +27,7 @@ from pydantic import Field
 
 import tasks
 from flows import alerts, outcome, reporting
+from flows import fetch as fetch_flow
 from flows.outcome import RunFailed as RunFailed
 from kinerja import keys, pipeline, warehouse
 from kinerja.catalog import load_catalog
@@ -49,8 +50,8 @@ def _run_name() -> str:
 
 @flow(name=pipeline.FLOW_NAME, flow_run_name=_run_name, validate_parameters=True,
       on_failure=[alerts.on_failure], on_crashed=[alerts.on_crashed])
-def monthly(period: Period = None, landing_dir: str | None = None, warehouse_url: str | None = None
-            ) -> dict | State:
+def monthly(period: Period = None, landing_dir: str | None = None, warehouse_url: str | None = None,
+            fetch: bool = False) -> dict | State:
     """Run one month (default: the previous month in Asia/Jakarta) and restate its year to date.
 
     Args:
@@ -58,20 +59,25 @@ def monthly(period: Period = None, landing_dir: str | None = None, warehouse_url
         landing_dir: The landing directory. Empty: KINERJA_LANDING_DIR, else data/landing in the project.
         warehouse_url: SQLAlchemy URL of the warehouse. Empty: KINERJA_WAREHOUSE_URL, else
             sqlite:///data/warehouse.db. Keep passwords out of parameters: set them in the worker's environment.
+        fetch: First fetch the month's extracts from the source systems configured in KINERJA_SOURCES
+            (the monthly and corrections deployments do); an extract whose source cannot be reached fails.
     """
     logger = get_run_logger()
     try:
         month, settings = check_parameters(period, landing_dir, warehouse_url)
+        sources = fetch_flow.configured(fetch)
     except BAD_USAGE as exc:
         return outcome.failed(flow_run.id, exc, logger)
     catalog = load_catalog(month.year)
     run_id = str(flow_run.id or uuid.uuid4())
     logger.info("period %s, landing %s, warehouse %s", month, settings.landing_dir,
                 safe_url(settings.warehouse_url))
+    failed_fetches = fetch_flow.before_run(sources, month, settings.landing_dir, logger)
     engine = warehouse.open_engine(settings.warehouse_url)
     try:
+        steps = tasks.steps(publish=partial(reporting.publish_month, engine, catalog))
         run = pipeline.run_month(engine, catalog, settings.landing_dir, month, run_id,
-                                 tasks.steps(publish=partial(reporting.publish_month, engine, catalog)), logger)
+                                 fetch_flow.failing_unfetched(steps, failed_fetches), logger)
     except keys.KeyMismatchError as exc:  # another run recorded another key since the parameters were checked
         return outcome.failed(flow_run.id, exc, logger)
     finally:

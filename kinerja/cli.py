@@ -32,6 +32,8 @@ settings (an option beats its environment variable, which beats the default):
                                           (default sqlite:///data/warehouse.db, from the current
                                           directory); a password belongs in the variable, not on the
                                           command line
+  --sources FILE   KINERJA_SOURCES        fetch: which extracts come from which source system (SQL,
+                                          HTTP API, file share); without it nothing is fetched
 
 the pseudonym key, KINERJA_PSEUDONYM_KEY (environment only):
   a secret of at least 16 characters that keys the one-way hash replacing every NIP before it is
@@ -91,6 +93,13 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=["md", "xlsx", "html"], required=True)
     report.add_argument("--out", required=True, metavar="PATH")
     _common(report)
+    fetch = sub.add_parser("fetch", help="pull a month's extracts from the source systems into the landing "
+                                         "directory")
+    fetch.add_argument("--period", help="YYYY-MM (default: the previous month, Asia/Jakarta)")
+    fetch.add_argument("--extract", metavar="SOURCE/NAME", help="one extract (default: every configured one)")
+    fetch.add_argument("--sources", metavar="FILE", help="the sources file (env KINERJA_SOURCES)")
+    fetch.add_argument("--landing", metavar="DIR", help="landing directory (env KINERJA_LANDING_DIR, "
+                                                        "default data/landing)")
     quality = sub.add_parser("quality", help="the data-quality report of a month's run")
     quality.add_argument("--period", type=_month, required=True, metavar="YYYY-MM")
     _common(quality)
@@ -203,6 +212,10 @@ def main(argv: list[str] | None = None) -> int:
         return report.cli(args)
     if args.command == "quality":
         return quality(args)
+    if args.command == "fetch":
+        from kinerja.fetch import cli as fetch_cli
+
+        return fetch_cli.main(args)
     return EXIT_USAGE
 
 
