@@ -30,7 +30,7 @@ PANDERA_DTYPES = {
     "month": "string",
 }
 # the portable SQL type (SQLite and PostgreSQL) each column kind is staged as (sql/staging/, checked by
-# tests/test_extract_definitions.py)
+# tests/schemas/test_extract_definitions.py)
 SQL_TYPES = {
     "text": "TEXT",
     "int": "BIGINT",

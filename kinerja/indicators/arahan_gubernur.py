@@ -7,7 +7,7 @@ channel (rapim, e-office, electronic media, other; catalog ``channels``).
 Its whole story: the decisions in docs/decisions/follow-up.md, section "Arahan Gubernur (12) and
 pengaduan (13)"; the catalog entry ``arahan_gubernur`` in catalog/pk-2024.toml; the extract
 ``ekinerja/arahan_gubernur`` (schemas/arahan_gubernur.py); the tests in
-tests/test_indicator_arahan_pengaduan.py.
+tests/indicators/test_arahan_pengaduan.py.
 """
 
 from __future__ import annotations

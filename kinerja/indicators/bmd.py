@@ -10,7 +10,7 @@ A period counts through its latest snapshot month at or before its last month.
 
 Its whole story: the decisions in docs/decisions/personnel.md, section "Indicator 6, BMD"; the
 catalog entry ``bmd`` in catalog/pk-2024.toml; the extract ``einventarisasi/bmd_progress``
-(schemas/bmd_progress.py); the tests in tests/test_indicator_bmd.py.
+(schemas/bmd_progress.py); the tests in tests/indicators/test_bmd.py.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ A period counts through its latest snapshot month at or before its last month
 
 Its whole story: the decisions in docs/decisions/personnel.md, section "Indicator 2, IP ASN"; the
 catalog entry ``ipasn`` in catalog/pk-2024.toml; the extract ``simpeg/pns_snapshot``
-(schemas/pns_snapshot.py); the tests in tests/test_indicator_ipasn.py.
+(schemas/pns_snapshot.py); the tests in tests/indicators/test_ipasn.py.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ counts once per NIP: staging keeps one row per (NIP, training).
 Its whole story: the decisions in docs/decisions/personnel.md, section "Indicator 8, 40 JP"; the
 catalog entry ``kompetensi`` in catalog/pk-2024.toml; the extracts ``simpeg/pns_snapshot``
 (schemas/pns_snapshot.py) and ``simdiklat/training`` (schemas/training.py); the tests in
-tests/test_indicator_kompetensi.py.
+tests/indicators/test_kompetensi.py.
 """
 
 from __future__ import annotations

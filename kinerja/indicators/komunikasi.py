@@ -9,7 +9,7 @@ not applicable and the weights of the others are rescaled to 100%.
 
 Its whole story: the decisions in docs/decisions/finance.md, section "Komunikasi publik (4)"; the
 catalog entry ``komunikasi`` in catalog/pk-2024.toml; the extract ``ekinerja/komunikasi_publik``
-(schemas/komunikasi_publik.py); the tests in tests/test_indicator_komunikasi.py.
+(schemas/komunikasi_publik.py); the tests in tests/indicators/test_komunikasi.py.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ add up to the year's value.
 
 Its whole story: the decisions in docs/decisions/follow-up.md, section "Manajemen pengetahuan (9)";
 the catalog entry ``manajemen_pengetahuan`` in catalog/pk-2024.toml; the extract
-``km_portal/reports`` (schemas/reports.py); the tests in tests/test_indicator_km.py.
+``km_portal/reports`` (schemas/reports.py); the tests in tests/indicators/test_manajemen_pengetahuan.py.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ its verification falls in the first days of the next month.
 
 Its whole story: the decisions in docs/decisions/follow-up.md, section "Manajemen risiko (10)"; the
 catalog entry ``manajemen_risiko`` in catalog/pk-2024.toml; the extract ``esakip/risk_documents``
-(schemas/risk_documents.py); the tests in tests/test_indicator_risiko.py.
+(schemas/risk_documents.py); the tests in tests/indicators/test_manajemen_risiko.py.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ correction restates the periods before it (SPEC section 2).
 
 Its whole story: the decisions in docs/decisions/personnel.md, section "Indicator 1, merit"; the
 catalog entry ``merit`` in catalog/pk-2024.toml; the extract ``sipinter/merit_assessment``
-(schemas/merit_assessment.py); the tests in tests/test_indicator_merit.py.
+(schemas/merit_assessment.py); the tests in tests/indicators/test_merit.py.
 """
 
 from __future__ import annotations

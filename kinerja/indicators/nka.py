@@ -13,7 +13,7 @@ From 1 January to the period's end (month rows too, year to date through the mon
 Its whole story: the decisions in docs/decisions/finance.md, section "Nilai kinerja anggaran (11)";
 the catalog entry ``nka`` in catalog/pk-2024.toml; the extracts ``apbd/budget_monthly``
 (schemas/budget_monthly.py) and ``esakip/output_realisasi`` (schemas/output_realisasi.py); the tests in
-tests/test_indicator_nka.py.
+tests/indicators/test_nka.py.
 """
 
 from __future__ import annotations

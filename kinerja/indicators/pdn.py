@@ -8,7 +8,7 @@ non-positive denominator has no value.
 
 Its whole story: the decisions in docs/decisions/finance.md, section "Belanja PDN/TKDN/UMK (7)"; the
 catalog entry ``pdn`` in catalog/pk-2024.toml; the extract ``sipd/belanja_realisasi``
-(schemas/belanja_realisasi.py); the tests in tests/test_indicator_pdn.py.
+(schemas/belanja_realisasi.py); the tests in tests/indicators/test_pdn.py.
 """
 
 from __future__ import annotations

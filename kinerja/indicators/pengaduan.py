@@ -5,7 +5,7 @@ cutoff. Value = resolved / received x 100; none received: no value.
 
 Its whole story: the decisions in docs/decisions/follow-up.md, section "Arahan Gubernur (12) and
 pengaduan (13)"; the catalog entry ``pengaduan`` in catalog/pk-2024.toml; the extract
-``crm/pengaduan`` (schemas/pengaduan.py); the tests in tests/test_indicator_arahan_pengaduan.py.
+``crm/pengaduan`` (schemas/pengaduan.py); the tests in tests/indicators/test_arahan_pengaduan.py.
 """
 
 from __future__ import annotations

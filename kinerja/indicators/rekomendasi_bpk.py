@@ -12,7 +12,7 @@ contribution. Breakdown rows per responsible unit, on the unit's own base.
 
 Its whole story: the decisions in docs/decisions/follow-up.md, section "Rekomendasi BPK (14)"; the
 catalog entry ``rekomendasi_bpk`` in catalog/pk-2024.toml; the extract ``bpk/rekomendasi``
-(schemas/rekomendasi.py); the tests in tests/test_indicator_bpk.py.
+(schemas/rekomendasi.py); the tests in tests/indicators/test_rekomendasi_bpk.py.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ latest version received by the correction deadline).
 Its whole story: the decisions in docs/decisions/skeleton.md, section "SDI (indicator 5)"; the
 catalog entry ``sdi`` in catalog/pk-2024.toml; the extracts ``portal_data/daftar_data``
 (schemas/daftar_data.py) and ``portal_data/submissions`` (schemas/submissions.py); the tests in
-tests/test_indicator_sdi.py.
+tests/indicators/test_sdi.py.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ agency values (the agreement's "rata-rata selama 12 bulan").
 
 Its whole story: the decisions in docs/decisions/skeleton.md, section "SKM (indicator 3)"; the
 catalog entry ``skm`` in catalog/pk-2024.toml; the extract ``ekinerja/skm_responses``
-(schemas/skm_responses.py); the tests in tests/test_indicator_skm.py.
+(schemas/skm_responses.py); the tests in tests/indicators/test_skm.py.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Writes the corpus of defective landing files and its manifest (``manifest.json``).
 
 Run from the repository root: ``.venv/bin/python tests/corpus/make_corpus.py``. The files it
-writes are committed; ``tests/test_corpus.py`` runs every case through the pipeline and checks
+writes are committed; ``tests/readers/test_corpus.py`` runs every case through the pipeline and checks
 the outcome written here by hand next to the file's content.
 
 Every case is a landing directory ``tests/corpus/<case>/`` holding one file for the month

@@ -1,7 +1,7 @@
 """Parameters are checked first: a bad period or path stops the run before any file is opened.
 
 The deployments also publish the period pattern in their parameter schema (the server
-refuses a bad period before a run exists: tests/test_deployment_integration.py); these
+refuses a bad period before a run exists: tests/flows/test_deployment_integration.py); these
 tests cover a run that gets past it (a flow called directly, an old deployment).
 """
 
@@ -18,7 +18,7 @@ from flows.backfill import backfill
 from flows.monthly import PERIOD_PATTERN, monthly
 from kinerja.periods import PeriodError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

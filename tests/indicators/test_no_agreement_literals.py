@@ -8,7 +8,7 @@ import pytest
 
 from kinerja.catalog import load_catalog
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FORMULA_MODULES = sorted(p for p in (ROOT / "kinerja" / "indicators").glob("*.py")
                          if p.name not in {"__init__.py", "base.py"})
 FORMULA_MODULES += [p for p in [ROOT / "kinerja" / "rencana_aksi.py"] if p.exists()]

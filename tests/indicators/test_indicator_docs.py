@@ -11,7 +11,7 @@ import pytest
 from kinerja.catalog import load_catalog
 from kinerja.indicators import registry
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("code", sorted(registry()))
@@ -26,5 +26,5 @@ def test_an_indicator_module_names_where_its_story_is(code):
         schema = f"schemas/{extract.split('/')[1]}.py"
         assert f"``{extract}`` ({schema})" in doc, extract
         assert (ROOT / schema).is_file(), schema
-    tests = re.search(r"tests/(test_[\w]+\.py)", doc)
+    tests = re.search(r"tests/(indicators/test_[\w]+\.py)", doc)
     assert tests and (ROOT / "tests" / tests.group(1)).is_file(), f"{code}: no test file named"

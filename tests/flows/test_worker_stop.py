@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RUNBOOK = ROOT / "docs" / "operations.md"
 PREFECT = Path(sys.executable).with_name("prefect")
 START_TIMEOUT = 120  # a busy two-core machine starts a worker in 2-20 s

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from kinerja import warehouse
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "warehouse.md"
 HEADING = re.compile(r"^#{2,4} `([a-z_][a-z0-9_]*)`")
 COLUMN_ROW = re.compile(r"^\|\s*`([a-z_][a-z0-9_]*)`\s*\|")

@@ -173,7 +173,7 @@ def test_the_documented_example_sources_file_loads():
 
     from kinerja import fetch
 
-    sources = fetch.load_sources(Path(__file__).resolve().parent.parent / "docs" / "sources.example.toml")
+    sources = fetch.load_sources(Path(__file__).resolve().parents[2] / "docs" / "sources.example.toml")
     assert {s.kind for s in sources.sources.values()} == {"sql", "http", "files"}
     assert all(ref.env or ref.block for s in sources.sources.values() for ref in s.secrets.values())
 

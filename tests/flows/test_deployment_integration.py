@@ -49,7 +49,7 @@ from kinerja.periods import Month
 
 pytestmark = pytest.mark.flow
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 POOL = "kinerja-process"
 WIB = ZoneInfo("Asia/Jakarta")
 SERVER_START_TIMEOUT = 180

@@ -22,7 +22,7 @@ from kinerja import extracts, pipeline, warehouse
 from kinerja.periods import Month
 from kinerja.readers import ExtractFileError
 
-CORPUS = Path(__file__).parent / "corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 MANIFEST = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
 REQUIRED_TAGS = {"encoding", "bom", "delimiter", "decimal", "thousands", "title_rows", "columns", "empty",
                  "duplicates", "range", "negative", "nip", "future", "past", "injection", "absurd", "truncated",

@@ -20,7 +20,7 @@ from kinerja import readers, usage
 from kinerja.readers import ExtractFileError, read_landing_file
 
 COLUMNS = ("ticket_id", "received_at", "category", "resolved_at")
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def bomb(path: Path, sheet_bytes: int) -> int:

@@ -13,7 +13,7 @@ from report_warehouse import NO_DATA_RUN, RESTATED_RUN, build
 
 from kinerja import warehouse
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 QUERIES = sorted((ROOT / "sql" / "queries").glob("*.sql"))
 VIEWS = ("v_scorecard", "v_indicator_trend", "v_latest_run", "v_restatement")
 MONTHS = 4

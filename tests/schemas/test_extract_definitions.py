@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from kinerja import extracts
 from kinerja.extracts import Extract
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 STAGING = ROOT / "sql" / "staging"
 DOC = ROOT / "docs" / "warehouse.md"
 LINEAGE = [("_landing_month", "TEXT"), ("_file", "TEXT"), ("_row_number", "BIGINT"), ("_run_id", "TEXT")]

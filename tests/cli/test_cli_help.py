@@ -13,7 +13,7 @@ from kinerja import cli
 from kinerja.config import DEFAULT_LANDING, DEFAULT_WAREHOUSE, LANDING_ENV, WAREHOUSE_ENV
 from kinerja.privacy import KEY_ENV, MIN_KEY_LENGTH
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 INTERNAL_DOCUMENT = re.compile(r"\bSPEC\b")
 
 

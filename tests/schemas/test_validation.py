@@ -18,7 +18,7 @@ from kinerja.periods import Month
 from kinerja.readers import ExtractFileError, RawExtract
 from kinerja.validation import validate
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MARCH = Month(2024, 3)
 
 # pandera's public API: the pandas entry point, its errors, check registration and the
