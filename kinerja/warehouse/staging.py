@@ -117,13 +117,25 @@ def _upsert(conn, extract: Extract, names: list[str], constants: dict[str, str],
             return
         with driver.cursor() as cur:
             cur.execute(f"CREATE TEMP TABLE _stage_in ON COMMIT DROP AS SELECT {cols} FROM {table} WITH NO DATA")
-            with cur.copy(f"COPY _stage_in ({cols}) FROM STDIN") as copy:
-                for row in zip(*values, strict=True):
-                    copy.write_row(row)
+            with cur.copy(f"COPY _stage_in ({cols}) FROM STDIN (FORMAT csv)") as copy:
+                copy.write(_csv(names, values))
             cur.execute(f"INSERT INTO {table} ({cols}, {', '.join(constants)}) "
-                        f"SELECT {cols}, {', '.join(['%s::text'] * len(constants))} FROM _stage_in {conflict}",
+                        f"SELECT {cols}, {', '.join(['%s::text'] * len(constants))} FROM _stage_in "
+                        f"ORDER BY {', '.join(key)} {conflict}",
                         list(constants.values()))
             cur.execute("DROP TABLE _stage_in")
+
+
+def _csv(names: list[str], values: list[list]) -> memoryview:
+    """The rows as CSV for COPY, written by pyarrow: a missing value is an empty field (NULL), every
+    text is quoted (an empty text stays empty, not NULL)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    table = pa.table({name: pa.array(column) for name, column in zip(names, values, strict=True)})
+    out = pa.BufferOutputStream()
+    pacsv.write_csv(table, out, pacsv.WriteOptions(include_header=False))
+    return memoryview(out.getvalue())
 
 
 def _is_empty(conn, extract: Extract) -> bool:
