@@ -31,6 +31,7 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kinerja import fetch  # noqa: E402
+from kinerja.catalog import load_catalog  # noqa: E402
 from kinerja.demo import DemoContext, personnel  # noqa: E402
 from kinerja.periods import Month  # noqa: E402
 
@@ -93,17 +94,18 @@ def main() -> int:
         sources_file = work / "sources.toml"
         sources_file.write_text(SOURCES.format(url=url.render_as_string(hide_password=False), chunk=args.chunk_rows))
         sources = fetch.load_sources(sources_file)
+        catalog = load_catalog(month.year)
         times = []
         for i in range(args.repeat):
             landing = work / f"landing-{i}"
             started = time.perf_counter()
-            results = fetch.fetch_month(sources, landing, month)
+            results = fetch.fetch_month(sources, landing, month, catalog)
             times.append(time.perf_counter() - started)
             assert [r.status for r in results] == ["new", "new"], results
             per = ", ".join(f"{r.extract_id} {r.rows:,} rows {r.seconds:.2f} s" for r in results)
             print(f"fetch {i + 1}: {times[-1]:.2f} s ({per})")
         started = time.perf_counter()
-        again = fetch.fetch_month(sources, work / "landing-0", month)
+        again = fetch.fetch_month(sources, work / "landing-0", month, catalog)
         unchanged = time.perf_counter() - started
         assert [r.status for r in again] == ["unchanged", "unchanged"], again
         total = sum(r.rows for r in results)

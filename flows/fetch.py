@@ -24,9 +24,10 @@ from pydantic import Field
 
 from flows import alerts, outcome
 from kinerja import fetch as fetching
+from kinerja.catalog import Catalog
 from kinerja.config import resolve
 from kinerja.periods import MONTH_RE, Month, previous_month
-from kinerja.usage import BAD_USAGE, UsageError, resolve_period
+from kinerja.usage import BAD_USAGE, UsageError, catalogs, resolve_period
 from tasks import fetch as fetch_tasks
 
 failing_unfetched = fetching.failing_unfetched  # the monthly run's steps, failing the extracts not fetched
@@ -48,10 +49,11 @@ def configured(wanted: bool, path: str | None = None) -> fetching.Sources | None
         raise UsageError(str(exc)) from None
 
 
-def fetch_all(sources: fetching.Sources, landing: Path, month: Month, only: str | None, logger
+def fetch_all(sources: fetching.Sources, landing: Path, month: Month, catalog: Catalog, only: str | None, logger
               ) -> list[fetching.FetchResult]:
-    """Every configured extract (or ``only``), each as a task run, and the artifact listing them."""
-    results = fetching.fetch_month(sources, landing, month, only, step=fetch_tasks.step, log=logger)
+    """Every configured extract (or ``only``) under the month's catalog, each as a task run, and the
+    artifact listing them."""
+    results = fetching.fetch_month(sources, landing, month, catalog, only, step=fetch_tasks.step, log=logger)
     for line in fetching.summary(results):
         logger.info("fetch %s", line)
     create_markdown_artifact(key=f"kinerja-fetch-{month}", markdown=markdown(month, results),
@@ -69,13 +71,14 @@ def markdown(month: Month, results: list[fetching.FetchResult]) -> str:
     return f"# Kinerja {month}: fetched from the source systems\n\n" + "\n".join(rows) + "\n"
 
 
-def before_run(sources: fetching.Sources | None, month: Month, landing: Path, logger) -> dict[str, str]:
+def before_run(sources: fetching.Sources | None, month: Month, catalog: Catalog, landing: Path, logger
+               ) -> dict[str, str]:
     """Fetch the month's configured extracts before the run: ``{extract id: message}`` of those that failed."""
     if sources is None:
         logger.info("fetch: no sources file (KINERJA_SOURCES): every extract is read from the landing "
                     "directory as it is")
         return {}
-    return fetching.failures(fetch_all(sources, landing, month, None, logger))
+    return fetching.failures(fetch_all(sources, landing, month, catalog, None, logger))
 
 
 def _run_name() -> str:
@@ -97,6 +100,7 @@ def fetch(period: Period = None, extract: str | None = None, landing_dir: str | 
     logger = get_run_logger()
     try:
         month = resolve_period(period)
+        [catalog] = catalogs([month], defaulted=not period)
         landing = resolve(landing_dir).landing_dir
         if not landing.is_dir():
             raise UsageError(f"landing directory {landing} does not exist (parameter landing_dir, or "
@@ -110,7 +114,7 @@ def fetch(period: Period = None, extract: str | None = None, landing_dir: str | 
                              f"{', '.join(config.extract_ids())})")
     except BAD_USAGE as exc:
         return outcome.failed(flow_run.id, exc, logger)
-    results = fetch_all(config, landing, month, extract, logger)
+    results = fetch_all(config, landing, month, catalog, extract, logger)
     failed = fetching.failures(results)
     if failed:
         message = f"kinerja fetch {month}: " + "; ".join(f"extract {k}: {v}" for k, v in failed.items())

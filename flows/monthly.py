@@ -72,7 +72,7 @@ def monthly(period: Period = None, landing_dir: str | None = None, warehouse_url
     run_id = str(flow_run.id or uuid.uuid4())
     logger.info("period %s, landing %s, warehouse %s", month, settings.landing_dir,
                 safe_url(settings.warehouse_url))
-    failed_fetches = fetch_flow.before_run(sources, month, settings.landing_dir, logger)
+    failed_fetches = fetch_flow.before_run(sources, month, catalog, settings.landing_dir, logger)
     engine = warehouse.open_engine(settings.warehouse_url)
     try:
         steps = tasks.steps(publish=partial(reporting.publish_month, engine, catalog))

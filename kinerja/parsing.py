@@ -204,8 +204,9 @@ def parse_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     return s, pd.Series(False, index=s.index)
 
 
-def parse(kind: str, raw: pd.Series, decimal: str = ".", tz: str = "Asia/Jakarta") -> tuple[pd.Series, pd.Series]:
-    """The parser of a column kind (``text``, ``int``, ``float``, ``bool``, ``date``, ``datetime``, ``month``).
+def parse(kind: str, raw: pd.Series, decimal: str, tz: str) -> tuple[pd.Series, pd.Series]:
+    """The parser of a column kind (``text``, ``int``, ``float``, ``bool``, ``date``, ``datetime``, ``month``);
+    ``tz`` is the catalog's time zone, that of a timestamp without an offset.
 
     A column repeats its values (the same dates, codes and answers row after row), and every parser works
     cell by cell, so each distinct text is parsed once and its result spread over the rows that hold it."""

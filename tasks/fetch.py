@@ -12,17 +12,20 @@ from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
 from kinerja import fetch
+from kinerja.catalog import Catalog
 from kinerja.fetch.config import ExtractSource
 from kinerja.periods import Month
 
 
 @task(name="fetch", task_run_name="fetch-{extract.source}-{extract.name}-{month}", cache_policy=NO_CACHE)
-def fetch_extract(connection: fetch.Connection, extract: ExtractSource, landing: Path, month: Month
-                  ) -> fetch.FetchResult:
+def fetch_extract(connection: fetch.Connection, extract: ExtractSource, landing: Path, month: Month,
+                  catalog: Catalog) -> fetch.FetchResult:
     connection.log = fetch.ScrubbedLog(get_run_logger(), connection.secrets)
-    return fetch.fetch_extract(connection, extract, landing, month, connection.log)
+    return fetch.fetch_extract(connection, extract, landing, month, catalog, connection.log)
 
 
-def step(connection: fetch.Connection, extract: ExtractSource, landing: Path, month: Month) -> fetch.FetchResult:
-    """``fetch.fetch_month``'s step as this task; the connection is quoted (Prefect must not walk it)."""
-    return fetch_extract(quote(connection), extract, landing, month)
+def step(connection: fetch.Connection, extract: ExtractSource, landing: Path, month: Month, catalog: Catalog
+         ) -> fetch.FetchResult:
+    """``fetch.fetch_month``'s step as this task; the connection and the catalog are quoted (Prefect must
+    not walk them)."""
+    return fetch_extract(quote(connection), extract, landing, month, quote(catalog))

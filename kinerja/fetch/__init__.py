@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kinerja import extracts as extract_registry
+from kinerja.catalog import Catalog
 from kinerja.fetch.common import LOG, Fetched, FetchError, SourceUnreachable, first_line, with_retries
 from kinerja.fetch.config import ExtractSource, Source, Sources, SourcesError, load_sources, sources_path
 from kinerja.fetch.landing import Landed, land, month_folder, temp_file
@@ -98,22 +99,26 @@ class Connection:
                             transient=transient, what=self.what, scrub=self.secrets.scrub, sleep=self.sleep,
                             log=self.log)
 
-    def fetch(self, extract: ExtractSource, month: Month, tmp: Path, contract: list[str]) -> Fetched:
-        """Fetch one extract into ``tmp``; a connection that drops is retried as the source says."""
+    def fetch(self, extract: ExtractSource, month: Month, catalog: Catalog, tmp: Path, contract: list[str]
+              ) -> Fetched:
+        """Fetch one extract into ``tmp``, its month's values under ``catalog`` (the month's agreement); a
+        connection that drops is retried as the source says."""
+        day, tz = catalog.collection_deadline_day, catalog.timezone
         if self.source.kind == "sql":
             from kinerja.fetch import sql
 
-            return self._retrying(lambda: sql.fetch(self.handle(), self.source, extract, month, tmp),
+            return self._retrying(lambda: sql.fetch(self.handle(), self.source, extract, month, tmp, day, tz),
                                   sql.is_transient)
         if self.source.kind == "http":
             from kinerja.fetch import http
 
-            return http.fetch(self.handle(), self.source, extract, contract, month, tmp, self.what, self.sleep,
-                              self.log)
+            return http.fetch(self.handle(), self.source, extract, contract, month, tmp, day, tz, self.what,
+                              self.sleep, self.log)
         from kinerja.fetch import files
 
         fs, root = self.handle()
-        return self._retrying(lambda: files.fetch(fs, root, self.source, extract, month, tmp), files.is_transient)
+        return self._retrying(lambda: files.fetch(fs, root, self.source, extract, month, tmp, day, tz),
+                              files.is_transient)
 
     def close(self) -> None:
         handle, self._handle = self._handle, None
@@ -126,9 +131,10 @@ class Connection:
                 handle.close()
 
 
-def fetch_extract(connection: Connection, extract: ExtractSource, landing: Path, month: Month,
+def fetch_extract(connection: Connection, extract: ExtractSource, landing: Path, month: Month, catalog: Catalog,
                   log: Log = LOG) -> FetchResult:
-    """Fetch one extract of a month into the landing directory. Raises FetchError (its message names the
+    """Fetch one extract of a month into the landing directory (``catalog``: the month's agreement, whose
+    collection deadline and time zone set the ``cutoff``). Raises FetchError (its message names the
     source system and holds no credential) when it cannot; nothing is landed then."""
     started = time.monotonic()
     scrub, log = connection.secrets.scrub, connection.log
@@ -137,7 +143,7 @@ def fetch_extract(connection: Connection, extract: ExtractSource, landing: Path,
     contract = [c.name for c in extract_registry.registry()[extract.id].columns]
     try:
         try:
-            fetched = connection.fetch(extract, month, tmp, contract)
+            fetched = connection.fetch(extract, month, catalog, tmp, contract)
         except SourceUnreachable as exc:
             raise SourceUnreachable(scrub(exc)) from None
         except FetchError as exc:
@@ -168,15 +174,16 @@ def fetch_extract(connection: Connection, extract: ExtractSource, landing: Path,
     return result
 
 
-Step = Callable[[Connection, ExtractSource, Path, Month], FetchResult]
+Step = Callable[[Connection, ExtractSource, Path, Month, Catalog], FetchResult]
 
 
-def fetch_month(sources: Sources, landing: Path, month: Month, only: str | None = None, *,
+def fetch_month(sources: Sources, landing: Path, month: Month, catalog: Catalog, only: str | None = None, *,
                 step: Step | None = None, sleep: Callable[[float], None] = time.sleep,
                 log: Log = LOG) -> list[FetchResult]:
-    """Fetch every configured extract of a month (``only``: one extract id), source by source. An
-    extract that fails is logged and returned ``failed`` with its message; the others go on."""
-    step = step or (lambda conn, ext, land_dir, m: fetch_extract(conn, ext, land_dir, m, log))
+    """Fetch every configured extract of a month under ``catalog``, the month's agreement (``only``: one
+    extract id), source by source. An extract that fails is logged and returned ``failed`` with its
+    message; the others go on."""
+    step = step or (lambda conn, ext, land_dir, m, cat: fetch_extract(conn, ext, land_dir, m, cat, log))
     if only is not None and sources.extract(only) is None:
         raise SourcesError(f"{only} is not in the sources file {sources.path} (configured: "
                            f"{', '.join(sources.extract_ids()) or 'none'})")
@@ -189,7 +196,7 @@ def fetch_month(sources: Sources, landing: Path, month: Month, only: str | None 
         try:
             for extract in chosen:
                 try:
-                    results.append(step(connection, extract, landing, month))
+                    results.append(step(connection, extract, landing, month, catalog))
                 except FetchError as exc:
                     log.error("fetch %s %s failed: %s", extract.id, month, exc)
                     results.append(FetchResult(extract.id, source.kind, "failed", message=str(exc)))

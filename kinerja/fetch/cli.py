@@ -1,7 +1,8 @@
 """``kinerja fetch --period 2024-03 [--extract source/name] [--landing DIR] [--sources FILE]``.
 
-Bad usage is refused before Prefect starts (exit status 2): a malformed period, a landing path that is
-not a directory, no sources file or one that does not load, an extract it does not configure. Then the
+Bad usage is refused before Prefect starts (exit status 2): a malformed period, a period whose year has
+no usable catalog (its collection deadline and time zone set the ``cutoff``), a landing path that is not a
+directory, no sources file or one that does not load, an extract it does not configure. Then the
 fetch flow runs (``flows/fetch.py``): exit status 0 when every extract landed (new, unchanged or
 replaced), 1 when one could not be fetched.
 """
@@ -13,7 +14,7 @@ import sys
 from kinerja.config import resolve
 from kinerja.fetch.config import SOURCES_ENV, SourcesError, load_sources, sources_path
 from kinerja.periods import PeriodError, previous_month
-from kinerja.usage import resolve_period
+from kinerja.usage import UsageError, catalogs, resolve_period
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -21,8 +22,8 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 def usage_problem(args) -> str | None:
     """Why the fetch cannot start as asked, or None."""
     try:
-        resolve_period(args.period)
-    except PeriodError as exc:
+        catalogs([resolve_period(args.period)], defaulted=args.period is None)
+    except (PeriodError, UsageError) as exc:
         return str(exc)
     landing = resolve(args.landing, None).landing_dir
     if not landing.is_dir():

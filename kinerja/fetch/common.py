@@ -37,8 +37,9 @@ class Fetched:
     origin: dict  # for the manifest: the query or URL (never a credential) and what was asked
 
 
-def period_values(month: Month, deadline_day: int = 5, tz: str = "Asia/Jakarta") -> dict[str, object]:
-    """The values a query, an API parameter or a file pattern may use for the month.
+def period_values(month: Month, deadline_day: int, tz: str) -> dict[str, object]:
+    """The values a query, an API parameter or a file pattern may use for the month; ``deadline_day``
+    and ``tz`` are the catalog's ``collection_deadline_day`` and ``timezone``.
 
     ``period`` 2024-03, ``start`` 2024-03-01, ``end`` 2024-03-31, ``next_start`` 2024-04-01 (for a
     half-open range), ``cutoff`` 2024-04-05 23:59:59 (the collection deadline, wall time of ``tz``,

@@ -72,9 +72,9 @@ def _mtime(info: dict) -> float:
     return 0.0
 
 
-def fetch(fs: fsspec.AbstractFileSystem, root: str, source: Source, extract: ExtractSource, month, tmp: Path
-          ) -> Fetched:
-    values = period_values(month)
+def fetch(fs: fsspec.AbstractFileSystem, root: str, source: Source, extract: ExtractSource, month, tmp: Path,
+          deadline_day: int, tz: str) -> Fetched:
+    values = period_values(month, deadline_day, tz)
     try:
         pattern = extract.options["pattern"].format(**values)
     except (KeyError, IndexError, ValueError) as exc:

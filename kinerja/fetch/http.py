@@ -119,11 +119,11 @@ def dig(value: object, path: str) -> object:
     return value
 
 
-def pages(http: httpx.Client, source: Source, extract: ExtractSource, month, what: str,
+def pages(http: httpx.Client, source: Source, extract: ExtractSource, month, deadline_day: int, tz: str, what: str,
           sleep: Callable[[float], None] = time.sleep, log=None) -> Iterator[list[dict]]:
     """The records of every page, one list per page, in order."""
     opts = extract.options
-    values = {k: str(v) for k, v in period_values(month).items()}
+    values = {k: str(v) for k, v in period_values(month, deadline_day, tz).items()}
     try:
         params = {str(k): str(v).format(**values) for k, v in opts.get("params", {}).items()}
     except (KeyError, IndexError, ValueError) as exc:
@@ -170,13 +170,13 @@ def pages(http: httpx.Client, source: Source, extract: ExtractSource, month, wha
 
 
 def fetch(http: httpx.Client, source: Source, extract: ExtractSource, contract: list[str], month, tmp: Path,
-          what: str, sleep: Callable[[float], None] = time.sleep, log=None) -> Fetched:
+          deadline_day: int, tz: str, what: str, sleep: Callable[[float], None] = time.sleep, log=None) -> Fetched:
     """Every page of the extract's endpoint into ``tmp`` as CSV, the API's fields renamed to the contract's."""
     mapping = {str(k): str(v) for k, v in extract.options.get("fields", {}).items()}
     columns: list[str] | None = None
     n_pages = 0
     with CsvOut(tmp) as out:
-        for records in pages(http, source, extract, month, what, sleep, log):
+        for records in pages(http, source, extract, month, deadline_day, tz, what, sleep, log):
             n_pages += 1
             if columns is None and records:
                 present = set().union(*(r.keys() for r in records))

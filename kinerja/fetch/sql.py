@@ -54,7 +54,7 @@ def safe_url(source: Source) -> str:
 
 
 def fetch(engine: sa.Engine, source: Source, extract: ExtractSource, month, tmp: Path,
-          deadline_day: int = 5, tz: str = "Asia/Jakarta") -> Fetched:
+          deadline_day: int, tz: str) -> Fetched:
     query = sa.text(extract.options["query"])
     values = period_values(month, deadline_day, tz)
     params = {k: v for k, v in values.items() if k in query._bindparams}  # noqa: SLF001 - the query's own names

@@ -80,9 +80,11 @@ def month_counts(flags: pd.DataFrame) -> dict[str, dict[str, int]]:
 
 
 def compute(inputs: dict[str, pd.DataFrame], windows: list[Window], indicator: Indicator) -> Computed:
+    if not windows:
+        return Computed()
     rules = indicator.rules
     required = rules["reports_required"]
-    tz = windows[0].cutoff.tzinfo.key if windows else "Asia/Jakarta"
+    tz = windows[0].cutoff.tzinfo.key  # the catalog's time zone, which the windows carry
     quotas = quota_table(rules, tz)
     flags = report_flags(inputs[EXTRACT], quotas)
     by_month = month_counts(flags)

@@ -67,8 +67,10 @@ def _add(out: Computed, period: str, unit: str, row: dict) -> None:
 
 
 def compute(inputs: dict[str, pd.DataFrame], windows: list[Window], indicator: Indicator) -> Computed:
+    if not windows:
+        return Computed()
     rules = indicator.rules
-    tz = str(windows[0].cutoff.tzinfo) if windows else "Asia/Jakarta"
+    tz = str(windows[0].cutoff.tzinfo)  # the catalog's time zone, which the windows carry
     flags = dataset_flags(inputs[DAFTAR], inputs[SUBMISSIONS], rules["collection_deadline_day"],
                           rules["correction_deadline_day"], tz)
     # a dataset is due in every window that holds the month of its release date

@@ -15,10 +15,12 @@ import pytest
 from fetch_servers import SftpShare, run_and_read, write_sources
 
 from kinerja import fetch
+from kinerja.catalog import load_catalog
 from kinerja.fetch import landing as landing_zone
 from kinerja.periods import Month
 
 MARCH = Month(2024, 3)
+CATALOG = load_catalog(MARCH.year)
 # SIPD SPJ of March 2024 as the export has it. In scope: 5.1.02.01.01 (PDN) 1.500.000 and 5.2.02.05 (not)
 # 4.500.000; 5.1.01 is out of scope. PDN share = 1.500.000 / 6.000.000 = 25 %.
 SPJ = ("transaction_id,account_code,amount,spj_date,pdn_flag\n"
@@ -50,7 +52,7 @@ def test_newest_matching_file_lands_with_its_manifest_then_identical_is_left_alo
     os.utime(share / "spj_202403_old.csv", (time.time() - 3600, time.time() - 3600))
     sources = sources_for_dir(tmp_path, share.as_uri())
 
-    [first] = fetch.fetch_month(sources, landing, MARCH)
+    [first] = fetch.fetch_month(sources, landing, MARCH, CATALOG)
     landed = landing / "sipd" / "2024-03" / "belanja_realisasi.csv"
     assert (first.status, first.file, first.rows) == ("new", "sipd/2024-03/belanja_realisasi.csv", 3)
     assert landed.read_text() == SPJ
@@ -61,14 +63,14 @@ def test_newest_matching_file_lands_with_its_manifest_then_identical_is_left_alo
                                                                 "belanja_realisasi.manifest.json"]  # no temp file
 
     mtime = landed.stat().st_mtime_ns
-    [again] = fetch.fetch_month(sources, landing, MARCH)
+    [again] = fetch.fetch_month(sources, landing, MARCH, CATALOG)
     assert (again.status, again.sha256, again.archived) == ("unchanged", first.sha256, ())
     assert landed.stat().st_mtime_ns == mtime
     assert json.loads((landed.parent / "belanja_realisasi.manifest.json").read_text()) == manifest
 
     corrected = SPJ.replace("SPJ-3,5.1.01,700000", "SPJ-3,5.1.01,750000")
     (share / "spj_202403_koreksi.csv").write_text(corrected)
-    [third] = fetch.fetch_month(sources, landing, MARCH)
+    [third] = fetch.fetch_month(sources, landing, MARCH, CATALOG)
     assert third.status == "replaced" and landed.read_text() == corrected
     stamp = manifest["fetched_at"]
     assert len(third.archived) == 1 and third.archived[0].startswith("sipd/2024-03/archive/belanja_realisasi.")
@@ -84,7 +86,7 @@ def test_a_file_put_there_by_hand_is_archived_before_a_fetched_one_replaces_it(t
     by_hand = landing / "sipd" / "2024-03" / "belanja_realisasi.xlsx"
     by_hand.parent.mkdir(parents=True)
     by_hand.write_bytes(b"an operator's workbook")
-    [result] = fetch.fetch_month(sources_for_dir(tmp_path, str(share)), landing, MARCH)
+    [result] = fetch.fetch_month(sources_for_dir(tmp_path, str(share)), landing, MARCH, CATALOG)
     assert result.status == "replaced"
     assert sorted(p.name for p in by_hand.parent.glob("belanja_realisasi.*")) == [
         "belanja_realisasi.csv", "belanja_realisasi.manifest.json"]  # the run finds one file, not two
@@ -95,7 +97,7 @@ def test_a_file_put_there_by_hand_is_archived_before_a_fetched_one_replaces_it(t
 def test_no_matching_export_fails_the_extract_and_names_the_source_system(tmp_path):
     share = tmp_path / "share"
     share.mkdir()
-    [result] = fetch.fetch_month(sources_for_dir(tmp_path, str(share)), tmp_path / "landing", MARCH)
+    [result] = fetch.fetch_month(sources_for_dir(tmp_path, str(share)), tmp_path / "landing", MARCH, CATALOG)
     assert result.status == "failed"
     assert result.message == "source system sipd (files): no file matches 'spj_202403_*.csv'"
     assert not (tmp_path / "landing" / "sipd" / "2024-03" / "belanja_realisasi.csv").exists()
@@ -129,7 +131,7 @@ pattern = "spj_{{yyyymm}}_*.csv"
     (by_hand / "sipd" / "2024-03").mkdir(parents=True)
     (by_hand / "sipd" / "2024-03" / "belanja_realisasi.csv").write_text(SPJ)
 
-    [result] = fetch.fetch_month(fetch.load_sources(path), fetched, MARCH)
+    [result] = fetch.fetch_month(fetch.load_sources(path), fetched, MARCH, CATALOG)
     assert (result.status, result.rows) == ("new", 3)
     manifest = (fetched / "sipd" / "2024-03" / "belanja_realisasi.manifest.json").read_text()
     assert f"sftp://kinerja@127.0.0.1:{sftp.port}/exports/sipd/spj_202403_final.csv" in manifest
@@ -155,6 +157,6 @@ retry_delays = [0]
 [sources.sipd.extracts.belanja_realisasi]
 pattern = "spj_{{yyyymm}}_*.csv"
 """)
-    [result] = fetch.fetch_month(fetch.load_sources(path), tmp_path / "landing", MARCH)
+    [result] = fetch.fetch_month(fetch.load_sources(path), tmp_path / "landing", MARCH, CATALOG)
     assert result.status == "failed" and result.message.startswith("source system sipd (files): ")
     assert PASSWORD not in result.message

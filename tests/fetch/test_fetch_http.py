@@ -17,6 +17,7 @@ from kinerja.catalog import load_catalog
 from kinerja.periods import Month
 
 MARCH = Month(2024, 3)
+CATALOG = load_catalog(MARCH.year)
 TOKEN = "ekinerja-Bearer-T0ken-known-to-the-test"
 # Issued in March: D1, D2, D3, D4; completed by the cutoff (5 April 23:59:59 WIB): D1, D2 (3 April) and D4;
 # D3 is still open. Tindak lanjut arahan Gubernur, March = 3 / 4 x 100 = 75.
@@ -90,7 +91,7 @@ def test_a_month_fetched_page_by_page_runs_to_the_values_of_the_same_rows_delive
     api = JsonApi(flaky)
     slept = []
     try:
-        [result] = fetch.fetch_month(sources(tmp_path, api), tmp_path / "fetched", MARCH, sleep=slept.append)
+        [result] = fetch.fetch_month(sources(tmp_path, api), tmp_path / "fetched", MARCH, CATALOG, sleep=slept.append)
     finally:
         api.close()
     assert [(q["halaman"], q["per_halaman"]) for _, q, _ in api.requests] == [
@@ -131,7 +132,7 @@ def test_offset_paging_and_next_links_fetch_the_same_rows(tmp_path, token):
                                   ("next", by_next, 'paging = "next"\nnext = "links.next"')):
         api = JsonApi(handler)
         try:
-            [result] = fetch.fetch_month(sources(tmp_path, api, paging), tmp_path / name, MARCH)
+            [result] = fetch.fetch_month(sources(tmp_path, api, paging), tmp_path / name, MARCH, CATALOG)
         finally:
             api.close()
         assert (result.status, result.rows) == ("new", 4)
@@ -150,7 +151,7 @@ def test_an_api_that_keeps_failing_fails_the_extract_naming_the_source_and_the_t
 
     api = JsonApi(echo)
     try:
-        results = fetch.fetch_month(sources(tmp_path, api, attempts=3), tmp_path / "landing", MARCH,
+        results = fetch.fetch_month(sources(tmp_path, api, attempts=3), tmp_path / "landing", MARCH, CATALOG,
                                     sleep=lambda s: None)
     finally:
         api.close()

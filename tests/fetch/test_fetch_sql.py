@@ -9,6 +9,7 @@ and hand-computed values. Skipped when a server is unreachable, except under ``C
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 
@@ -18,9 +19,11 @@ from conftest import PG_URL
 from fetch_servers import MARIADB_URL, reachable_or_skip, run_and_read, write_sources
 
 from kinerja import fetch
+from kinerja.catalog import load_catalog
 from kinerja.periods import Month
 
 MARCH = Month(2024, 3)
+CATALOG = load_catalog(MARCH.year)
 PASSWORD = "Maria-db-Pa55word-known-to-the-test"
 
 # SIMPEG: PNS at the month-ends of February and March. March, active: A S2/Sangat Baik/tidak ada = 20+30+5 = 55,
@@ -118,7 +121,7 @@ def test_a_month_fetched_from_mariadb_runs_to_the_values_of_the_same_rows_delive
         (by_hand / source / "2024-03").mkdir(parents=True, exist_ok=True)
         (by_hand / source / "2024-03" / f"{extract}.csv").write_text(text)
 
-    results = fetch.fetch_month(mariadb_sources(tmp_path, mariadb), fetched, MARCH)
+    results = fetch.fetch_month(mariadb_sources(tmp_path, mariadb), fetched, MARCH, CATALOG)
     assert [(r.extract_id, r.status, r.rows) for r in results] == [
         ("simpeg/pns_snapshot", "new", 4), ("ekinerja/skm_responses", "new", 2)]
     landed = (fetched / "simpeg" / "2024-03" / "pns_snapshot.csv").read_text()
@@ -142,16 +145,47 @@ def test_a_month_fetched_from_mariadb_runs_to_the_values_of_the_same_rows_delive
 def test_a_second_fetch_of_unchanged_rows_leaves_the_files_alone(tmp_path, mariadb, monkeypatch):
     monkeypatch.setenv("KINERJA_TEST_SIMPEG_PASSWORD", PASSWORD)
     sources = mariadb_sources(tmp_path, mariadb, chunk_rows=1000)
-    first = fetch.fetch_month(sources, tmp_path / "landing", MARCH, only="simpeg/pns_snapshot")
-    again = fetch.fetch_month(sources, tmp_path / "landing", MARCH, only="simpeg/pns_snapshot")
+    first = fetch.fetch_month(sources, tmp_path / "landing", MARCH, CATALOG, only="simpeg/pns_snapshot")
+    again = fetch.fetch_month(sources, tmp_path / "landing", MARCH, CATALOG, only="simpeg/pns_snapshot")
     assert [r.status for r in first + again] == ["new", "unchanged"]
     assert first[0].sha256 == again[0].sha256
+
+
+def test_the_cutoff_is_the_catalogs_collection_deadline(tmp_path, mariadb, monkeypatch):
+    """``:cutoff`` comes from the catalog: with the collection deadline on the 10th, a response of 8 April
+    is in March's fetch; with the 2024 catalog's 5th it is not."""
+    monkeypatch.setenv("KINERJA_TEST_SIMPEG_PASSWORD", PASSWORD)
+    admin = sa.create_engine(MARIADB_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"INSERT INTO `{mariadb['database']}`.skm_response (id, kode_unit, tanggal) "
+                             "VALUES ('R4', 'BKD', '2024-04-08')"))
+    admin.dispose()
+    url = sa.make_url(MARIADB_URL).set(username=mariadb["user"], password=None, database=mariadb["database"])
+    sources = fetch.load_sources(write_sources(tmp_path / "sources.toml", f"""
+[sources.ekinerja]
+kind = "sql"
+url = "{url.render_as_string(hide_password=False)}"
+password = {{ env = "KINERJA_TEST_SIMPEG_PASSWORD" }}
+
+[sources.ekinerja.extracts.skm_responses]
+query = "SELECT id AS response_id FROM skm_response WHERE tanggal >= :start AND tanggal <= :cutoff ORDER BY id"
+"""))
+    assert CATALOG.collection_deadline_day == 5
+    landed = {}
+    for day, catalog in ((5, CATALOG), (10, dataclasses.replace(CATALOG, collection_deadline_day=10))):
+        [result] = fetch.fetch_month(sources, tmp_path / f"day-{day}", MARCH, catalog)
+        assert result.status == "new"
+        folder = tmp_path / f"day-{day}" / "ekinerja" / "2024-03"
+        manifest = json.loads((folder / "skm_responses.manifest.json").read_text())
+        landed[day] = manifest["parameters"]["cutoff"], (folder / "skm_responses.csv").read_text().split()
+    assert landed[5] == ("2024-04-05 23:59:59", ["response_id", "R1", "R2", "R3"])
+    assert landed[10] == ("2024-04-10 23:59:59", ["response_id", "R1", "R2", "R3", "R4"])
 
 
 def test_a_refused_login_fails_only_that_sources_extracts_and_never_shows_the_password(
         tmp_path, mariadb, monkeypatch, caplog):
     monkeypatch.setenv("KINERJA_TEST_SIMPEG_PASSWORD", "not-" + PASSWORD)
-    [pns, skm] = fetch.fetch_month(mariadb_sources(tmp_path, mariadb), tmp_path / "landing", MARCH,
+    [pns, skm] = fetch.fetch_month(mariadb_sources(tmp_path, mariadb), tmp_path / "landing", MARCH, CATALOG,
                                    sleep=lambda s: None)
     for result, source in ((pns, "simpeg"), (skm, "ekinerja")):
         assert result.status == "failed"
@@ -173,7 +207,7 @@ retry_delays = [2, 10]
 query = "SELECT 1"
 """)
     slept = []
-    [result] = fetch.fetch_month(fetch.load_sources(path), tmp_path / "landing", MARCH, sleep=slept.append)
+    [result] = fetch.fetch_month(fetch.load_sources(path), tmp_path / "landing", MARCH, CATALOG, sleep=slept.append)
     assert slept == [2, 10]
     assert result.status == "failed"
     assert result.message.startswith("source system simpeg (sql): unreachable after 3 attempt(s): OperationalError")
@@ -233,7 +267,7 @@ WHERE diterima >= CAST(:start AS date) - 1 AND diterima < CAST(:next_start AS da
     fetched, by_hand = tmp_path / "fetched", tmp_path / "by-hand"
     (by_hand / "crm" / "2024-03").mkdir(parents=True)
     (by_hand / "crm" / "2024-03" / "pengaduan.csv").write_text(COMPLAINTS_CSV)
-    [result] = fetch.fetch_month(fetch.load_sources(path), fetched, MARCH)
+    [result] = fetch.fetch_month(fetch.load_sources(path), fetched, MARCH, CATALOG)
     assert (result.status, result.rows) == ("new", 4)
 
     got = run_and_read(fetched, tmp_path / "fetched.db", MARCH, [13])

@@ -144,6 +144,7 @@ def test_kinerja_fetch_exits_1_when_a_source_cannot_be_reached(prefect_harness, 
 
 @pytest.mark.parametrize("argv, says", [
     (["fetch", "--period", "2024-13"], "period month must be 01-12"),
+    (["fetch", "--period", "2031-03"], "no catalog for PK year 2031"),  # its deadline and time zone set :cutoff
     (["fetch", "--period", "2024-03", "--extract", "simpeg/pns_snapshot"], "--extract simpeg/pns_snapshot: not in"),
     (["fetch", "--period", "2024-03", "--sources", "/nonexistent/sources.toml"], "does not exist (KINERJA_SOURCES)"),
 ])
@@ -184,6 +185,7 @@ def test_a_token_kept_in_a_prefect_secret_block_authenticates_and_never_shows(pr
     from prefect.client.orchestration import get_client
 
     from kinerja import fetch
+    from kinerja.catalog import load_catalog
     from kinerja.periods import Month
 
     block = "kinerja-test-fetch-token"
@@ -201,7 +203,8 @@ token = {{ secret = "{block}" }}
 path = "/arahan"
 """)
     try:
-        [result] = fetch.fetch_month(fetch.load_sources(path), tmp_path / "landing", Month(2024, 3))
+        [result] = fetch.fetch_month(fetch.load_sources(path), tmp_path / "landing", Month(2024, 3),
+                                     load_catalog(2024))
     finally:
         api.close()
         with get_client(sync_client=True) as client:

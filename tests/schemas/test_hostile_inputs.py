@@ -123,11 +123,11 @@ def test_a_nip_in_arabic_indic_digits_is_quarantined_not_a_second_pseudonym(cata
 
 @pytest.mark.parametrize(("kind", "text"), [("int", "12"), ("float", "1.5"), ("date", "2024-06-03"),
                                             ("datetime", "2024-06-03 10:00"), ("month", "2024-06")])
-def test_numbers_dates_and_months_in_other_scripts_digits_do_not_parse(kind, text):
+def test_numbers_dates_and_months_in_other_scripts_digits_do_not_parse(catalog, kind, text):
     from kinerja import parsing
 
     other = text[:4].translate(ARABIC_INDIC) + text[4:]  # the year (or the number) in Arabic-Indic digits
-    values, bad = parsing.parse(kind, pd.Series([text, other], dtype="string"))
+    values, bad = parsing.parse(kind, pd.Series([text, other], dtype="string"), ".", catalog.timezone)
     assert bad.tolist() == [False, True]
 
 
