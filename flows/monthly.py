@@ -2,10 +2,11 @@
 
 Run names carry the period (``kinerja-2024-06``) so the Prefect UI reads as a calendar. Task runs:
 prepare-warehouse, start-run, one ``ingest-<source>-<name>-<month>`` per extract (read, validate,
-stage; record-failed-extract when its file cannot be used), read-staged, ``compute-indicators-<month>``,
-load and finish-run. What a failure costs is the pipeline's decision (``run_month``); this flow adds
-the Prefect side: the parameters' schema, the tasks' retries (``tasks``), the artifacts
-(``flows.reporting``), the alert (``flows.alerts``) and the Failed state (``flows.outcome``).
+stage; record-failed-extract when its file cannot be used), track-arrivals, read-staged,
+``compute-indicators-<month>`` and load (the results and the run's end, one transaction). What a
+failure costs is the pipeline's decision (``run_month``); this flow adds the Prefect side: the
+parameters' schema, the tasks' retries (``tasks``), the artifacts (``flows.reporting``), the alert
+(``flows.alerts``) and the Failed state (``flows.outcome``).
 
 Parameters are checked before anything else happens (``kinerja.usage.check_parameters``, the command
 line's checks): a bad one stops the run with a clear message before any file is opened or any table

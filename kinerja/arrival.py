@@ -205,13 +205,14 @@ def record(engine: sa.Engine, cells: list[Arrival]) -> None:
         conn.execute(sa.insert(t), [asdict(c) for c in cells])
 
 
-def mark_reported(engine: sa.Engine, cells: list[Arrival], run_id: str) -> None:
+def mark_reported(conn: sa.Connection, cells: list[Arrival], run_id: str) -> None:
+    """Record that the failed run ``run_id`` names these files in its alert, in the caller's transaction
+    (the one that records the run's end)."""
     t = _table()
-    with engine.begin() as conn:
-        for c in cells:
-            conn.execute(sa.update(t).where(t.c.pk_year == c.pk_year, t.c.extract_id == c.extract_id,
-                                            t.c.month == c.month).values(reported_run_id=run_id))
-            c.reported_run_id = run_id
+    for c in cells:
+        conn.execute(sa.update(t).where(t.c.pk_year == c.pk_year, t.c.extract_id == c.extract_id,
+                                        t.c.month == c.month).values(reported_run_id=run_id))
+        c.reported_run_id = run_id
 
 
 def staged_already(engine: sa.Engine, extract_id: str, landing_month: str, sha256: str) -> bool:

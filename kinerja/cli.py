@@ -180,6 +180,12 @@ def main(argv: list[str] | None = None) -> int:
         if problem:
             print(f"kinerja: {problem}", file=sys.stderr)
             return EXIT_USAGE
+    if args.command in ("run", "backfill", "rekey", "demo"):
+        from kinerja import children
+
+        # the temporary Prefect server (and anything else this run starts) ends with this process,
+        # even when it is killed outright
+        children.end_with_this_process()
 
     if args.command == "run":
         from flows.monthly import monthly

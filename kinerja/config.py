@@ -56,6 +56,10 @@ MAX_ROWS = Limit("KINERJA_MAX_ROWS", 1_048_576, "rows of a worksheet or Parquet 
 MAX_COLUMNS = Limit("KINERJA_MAX_COLUMNS", 200, "columns of a landing file's header")
 LIMITS = (MAX_FILE_MB, MAX_XLSX_UNPACKED_MB, MAX_ROWS, MAX_COLUMNS)
 MIB = 1024 * 1024
+# A run of another machine cannot be looked at (kinerja.processes): it counts as dead, and is marked
+# abandoned, once it started this long ago without ending. Well above the longest run (minutes).
+STALE_RUN_HOURS = Limit("KINERJA_STALE_RUN_HOURS", 12, "hours after which a run of another machine that has "
+                                                        "not ended counts as dead")
 
 
 def sqlite_path(url: str | sa.URL) -> Path | None:
@@ -112,5 +116,5 @@ def read_only_warehouse(url: str | sa.URL) -> str | None:
 def check_limits() -> None:
     """Every limit setting in the environment is a positive whole number (ValueError naming the one
     that is not)."""
-    for limit in LIMITS:
+    for limit in (*LIMITS, STALE_RUN_HOURS):
         limit.value()

@@ -243,9 +243,11 @@ def compute_action_plan(catalog: Catalog, inputs: dict[str, pd.DataFrame], windo
     return rencana_aksi.compute(inputs[ids[0]], catalog, windows)
 
 
-def load(engine: sa.Engine, pk_year: int, output: ComputeOutput, run_id: str) -> warehouse.LoadSummary:
+def load(engine: sa.Engine, pk_year: int, output: ComputeOutput, run_id: str,
+         also: Callable[[sa.Connection], None] | None = None) -> warehouse.LoadSummary:
+    """Load the results; ``also`` writes in the same transaction (``run_month``: the run's end)."""
     return warehouse.load_results(engine, pk_year, output.results, output.components, run_id,
-                                  output.action_plan_status)
+                                  output.action_plan_status, also)
 
 
 def track_arrivals(engine: sa.Engine, catalog: Catalog, landing: Path, month: Month,
@@ -355,13 +357,12 @@ class Steps:
     Prefect tasks (``tasks.steps``): retries, a task run per step in the UI, its logs."""
 
     prepare_warehouse: Callable[[sa.Engine, Catalog], None] = prepare_warehouse
-    start_run: Callable[[sa.Engine, str, str, int, str], None] = warehouse.start_run
+    start_run: Callable[[sa.Engine, str, str, int, str], list[str]] = warehouse.start_run  # -> runs abandoned
     ingest: Callable[..., warehouse.ExtractOutcome] = ingest_extract  # raises ExtractFileError
     record_failed: Callable[..., warehouse.ExtractOutcome] = record_failure
     read_staged: Callable[[sa.Engine, Catalog, list[str]], dict[str, pd.DataFrame]] = read_inputs
     compute_indicators: Callable[..., tuple[dict, dict]] = compute_indicators
-    load: Callable[[sa.Engine, int, ComputeOutput, str], warehouse.LoadSummary] = load
-    finish_run: Callable[..., None] = warehouse.finish_run
+    load: Callable[..., warehouse.LoadSummary] = load  # (engine, pk_year, output, run_id, also): ends the run
     publish: Callable[[MonthOutcome], None] = _nothing  # the run's report, when it ended or stopped
     track_arrivals: Callable[..., arrival.RunArrivals] = track_arrivals
 
@@ -373,6 +374,8 @@ def run_month(engine: sa.Engine, catalog: Catalog, landing: Path, month: Month, 
               steps: Steps | None = None, log: Log = LOG) -> MonthOutcome:
     """Run one month: stage its landing files, compute every indicator over the year's windows to date,
     load the results, record the run in ``pipeline_run``, and publish its report (``steps.publish``).
+    The results and the run's end are written in one transaction: a run killed before it ends leaves
+    no current value, only a ``running`` row that the next run marks ``abandoned`` (``start_run``).
 
     An extract whose file cannot be used fails alone and costs only the indicators that need it;
     a formula that raises costs only its indicator (``publication`` says what is loaded then). Both
@@ -388,7 +391,8 @@ def run_month(engine: sa.Engine, catalog: Catalog, landing: Path, month: Month, 
         steps.prepare_warehouse(engine, catalog)
         if usage.needs_personal_data(catalog):  # records the key, or refuses another one, before staging
             keys.claim(engine, usage.usable_key(), run_id)
-        steps.start_run(engine, run_id, FLOW_NAME, catalog.pk_year, str(month))
+        for line in steps.start_run(engine, run_id, FLOW_NAME, catalog.pk_year, str(month)) or []:
+            log.warning("%s", line)  # a run whose process died before it ended
         needed = needed_extracts(catalog)
         for ext in needed:  # one at a time: a run that stops says which files it had read
             outcomes.append(ingest(engine, catalog, landing, ext, month, run_id, steps))
@@ -400,13 +404,15 @@ def run_month(engine: sa.Engine, catalog: Catalog, landing: Path, month: Month, 
         computed, errors = steps.compute_indicators(indicators, inputs, windows, catalog.pk_year, str(month))
         output, failed_indicators = publication(catalog, month, windows, indicators, computed, errors,
                                                 failed_extracts, inputs)
-        summary = steps.load(engine, catalog.pk_year, output, run_id)
         message = failure_message(month, failed_extracts, failed_indicators)
-        late = []
-        if message and arrivals.newly_overdue:  # the alert of this failed run names them, once
-            arrival.mark_reported(engine, arrivals.newly_overdue, run_id)
-            late = arrival.late_files(arrivals.newly_overdue)
-        steps.finish_run(engine, run_id, "failed" if message else "completed", message, outcomes)
+        reported = arrivals.newly_overdue if message else []  # the alert of this failed run names them, once
+
+        def end_run(conn: sa.Connection) -> None:  # in the load's transaction
+            arrival.mark_reported(conn, reported, run_id)
+            warehouse.record_end(conn, run_id, "failed" if message else "completed", message, outcomes)
+
+        summary = steps.load(engine, catalog.pk_year, output, run_id, end_run)
+        late = arrival.late_files(reported)
     except keys.KeyMismatchError:
         raise
     except Exception as exc:

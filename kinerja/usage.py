@@ -139,8 +139,8 @@ def check_warehouse_writable(url: str) -> None:
 
 
 def check_settings() -> None:
-    """The limits on landing files (``kinerja.config.LIMITS``) are whole numbers (UsageError naming the
-    variable otherwise)."""
+    """The limits on landing files (``kinerja.config.LIMITS``) and ``KINERJA_STALE_RUN_HOURS`` are whole
+    numbers (UsageError naming the variable otherwise)."""
     try:
         check_limits()
     except ValueError as exc:

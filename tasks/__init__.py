@@ -15,7 +15,7 @@ def steps(**others: Callable) -> pipeline.Steps:
         prepare_warehouse=_quoting(load.prepare_warehouse), start_run=load.start_run,
         ingest=_quoting(ingest.ingest_extract), record_failed=stage.record_failed,
         read_staged=_quoting(compute.read_staged), compute_indicators=_quoting(compute.compute_indicators),
-        load=load.load_results, finish_run=load.finish_run,
+        load=load.load_results,
         track_arrivals=_quoting(arrivals.track_arrivals), **others)
 
 

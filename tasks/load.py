@@ -1,4 +1,6 @@
-"""Tasks: prepare the warehouse, bracket the run in ``pipeline_run``, load results atomically."""
+"""Tasks: prepare the warehouse, start the run in ``pipeline_run``, load results and the run's end atomically."""
+
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from prefect import get_run_logger, task
@@ -18,19 +20,15 @@ def prepare_warehouse(engine: sa.Engine, catalog: Catalog) -> None:
 
 
 @task(name="start-run", cache_policy=NO_CACHE, **DB_RETRY)
-def start_run(engine: sa.Engine, run_id: str, flow_name: str, pk_year: int, period: str) -> None:
-    warehouse.start_run(engine, run_id, flow_name, pk_year, period)
+def start_run(engine: sa.Engine, run_id: str, flow_name: str, pk_year: int, period: str) -> list[str]:
+    return warehouse.start_run(engine, run_id, flow_name, pk_year, period)
 
 
 @task(name="load", cache_policy=NO_CACHE, **DB_RETRY)
-def load_results(engine: sa.Engine, pk_year: int, output: pipeline.ComputeOutput,
-                 run_id: str) -> warehouse.LoadSummary:
-    summary = pipeline.load(engine, pk_year, output, run_id)
+def load_results(engine: sa.Engine, pk_year: int, output: pipeline.ComputeOutput, run_id: str,
+                 also: Callable[[sa.Connection], None] | None = None) -> warehouse.LoadSummary:
+    """The results and, through ``also``, the run's end: one transaction, retried as a whole."""
+    summary = pipeline.load(engine, pk_year, output, run_id, also)
     get_run_logger().info("loaded results: %d new, %d changed, %d unchanged, %d kept (computed later)",
                           summary.inserted, summary.changed, summary.unchanged, summary.skipped_newer)
     return summary
-
-
-@task(name="finish-run", cache_policy=NO_CACHE, **DB_RETRY)
-def finish_run(engine: sa.Engine, run_id: str, status: str, message: str | None, outcomes: list) -> None:
-    warehouse.finish_run(engine, run_id, status, message, outcomes)

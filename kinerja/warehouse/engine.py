@@ -11,6 +11,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from kinerja import processes
 from kinerja.warehouse import held
 
 LOCK_NAMESPACE = 0x4B494E  # "KIN": advisory-lock key = namespace * 10000 + pk_year
@@ -60,7 +61,11 @@ def create_engine(url: str) -> sa.Engine:
         return engine
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return sa.create_engine(parsed, pool_pre_ping=True)
+    # connections named after this process, so that those of a run whose process died can be ended
+    # (``runs.abandon_dead_runs``); a name in the URL is the operator's and stays
+    named = {} if parsed.get_backend_name() != "postgresql" or "application_name" in parsed.query else {
+        "application_name": processes.this_process().connection_name}
+    return sa.create_engine(parsed, pool_pre_ping=True, connect_args=named)
 
 
 _SHARED: dict[str, sa.Engine] = {}  # URL -> the engine of a shared_engine block

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -43,8 +44,10 @@ class LoadSummary:
 
 
 def load_results(engine: sa.Engine, pk_year: int, results: pd.DataFrame, components: pd.DataFrame,
-                 run_id: str, action_plan_status: pd.DataFrame | None = None) -> LoadSummary:
-    """Load a run's results in one transaction: all or nothing, idempotent.
+                 run_id: str, action_plan_status: pd.DataFrame | None = None,
+                 also: Callable[[sa.Connection], None] | None = None) -> LoadSummary:
+    """Load a run's results in one transaction: all or nothing, idempotent. ``also`` writes in the same
+    transaction (the run's end: its results become current together with it, ``runs.record_end``).
 
     A row changes (new revision, history row) only when a compared field changes.
     A row already computed through a later month than this run is left alone, so
@@ -89,6 +92,8 @@ def load_results(engine: sa.Engine, pk_year: int, results: pd.DataFrame, compone
                                         computed_at)
         if action_plan_status is not None and len(action_plan_status):
             _upsert_changed_plan_status(conn, pk_year, action_plan_status, run_id, computed_at)
+        if also is not None:
+            also(conn)
     return summary
 
 

@@ -104,7 +104,7 @@ def test_the_conditions_read_the_exception_from_the_failed_state():
 
 
 def test_every_task_has_the_intended_policy():
-    db_tasks = [load.prepare_warehouse, load.start_run, load.load_results, load.finish_run,
+    db_tasks = [load.prepare_warehouse, load.start_run, load.load_results,
                 stage.record_failed, compute.read_staged]
     assert (ingest.ingest_extract.retries, ingest.ingest_extract.retry_condition_fn) == (len(DB_DELAYS),
                                                                                          on_transient)
