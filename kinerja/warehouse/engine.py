@@ -47,9 +47,6 @@ def create_engine(url: str) -> sa.Engine:
             # one): a year's staging commits write less, its inserts need fewer page splits
             dbapi_conn.execute("PRAGMA page_size=65536")
             dbapi_conn.execute("PRAGMA journal_mode=WAL")
-            # in WAL mode NORMAL cannot corrupt the database; a power cut may lose the last commits, which
-            # a rerun of the month restores (reruns are safe), and no commit waits for the disk
-            dbapi_conn.execute("PRAGMA synchronous=NORMAL")
             dbapi_conn.execute("PRAGMA busy_timeout=300000")
             dbapi_conn.execute("PRAGMA cache_size=-262144")
 

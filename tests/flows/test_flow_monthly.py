@@ -165,3 +165,22 @@ def test_sqlite_and_postgresql_give_identical_results(prefect_harness, landing, 
                                   ["backfill", "--from", "2024-05", "--to", "2024-0"], ["nonsense"]])
 def test_bad_usage_exits_2_before_anything_runs(argv, capsys):
     assert main(argv) == 2
+
+
+def test_on_postgresql_every_ingest_task_run_logs_into_its_months_flow_run(prefect_harness, landing, pg_url):
+    """PostgreSQL ingests two extracts at a time, in threads: what each ingest task run logs must still
+    reach the month's flow run, where operators read it."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId, LogFilter, LogFilterFlowRunId
+    from prefect.logging.handlers import APILogWorker
+
+    state = run("2024-02", landing, pg_url)
+    flow_run_id = state.state_details.flow_run_id
+    APILogWorker.drain_all(timeout=30)  # logs reach the server in batches
+    with get_client(sync_client=True) as client:
+        task_runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+        logs = client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])))
+    ingests = {t.id: t.name for t in task_runs if t.name.startswith("ingest-")}
+    assert len(ingests) >= 10, ingests
+    logged = {log.task_run_id for log in logs}
+    assert sorted(ingests[i] for i in ingests if i not in logged) == []

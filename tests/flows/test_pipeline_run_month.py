@@ -192,3 +192,47 @@ def test_plain_ingest_records_a_file_level_failure_as_run_month_does(year, engin
     assert (outcome.status, outcome.rows_read) == ("failed", 0) and "missing file" in outcome.message
     lineage = warehouse.query(engine, "SELECT status, file FROM pipeline_run_extract WHERE run_id = 'run-x'")
     assert lineage.to_dict("records") == [{"status": "failed", "file": "crm/2024-03/pengaduan.*"}]
+
+
+def test_two_extracts_at_a_time_keep_the_catalogs_order(year, monkeypatch):
+    """PostgreSQL's ingest (``ingest_threads`` 2): two extracts at a time, never more; the outcomes in the
+    catalog's order however the threads finish."""
+    import threading
+    import time
+
+    monkeypatch.setattr(pipeline, "ingest_threads", lambda engine: 2)
+    needed = pipeline.needed_extracts(year["catalog"])
+    lock, running, most = threading.Lock(), [0], [0]
+
+    def ingest(engine, catalog, landing, ext, month, run_id):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.02 if needed.index(ext) % 2 == 0 else 0.001)  # the later of a pair finishes first
+        with lock:
+            running[0] -= 1
+        return ext.id
+
+    steps = pipeline.Steps(ingest=ingest)
+    outcomes = pipeline.ingest_all(None, year["catalog"], year["landing"], needed, MARCH, "run", steps)
+    assert outcomes == [e.id for e in needed]
+    assert most[0] == 2
+
+
+def test_after_an_error_no_further_extract_starts_and_the_error_is_raised(year, monkeypatch):
+    import time
+
+    monkeypatch.setattr(pipeline, "ingest_threads", lambda engine: 2)
+    needed = pipeline.needed_extracts(year["catalog"])
+    started = []
+
+    def ingest(engine, catalog, landing, ext, month, run_id):
+        started.append(ext.id)
+        if ext is needed[0]:
+            raise RuntimeError("the warehouse is gone")
+        time.sleep(0.05)
+        return ext.id
+
+    with pytest.raises(RuntimeError, match="the warehouse is gone"):
+        pipeline.ingest_all(None, year["catalog"], year["landing"], needed, MARCH, "run", pipeline.Steps(ingest=ingest))
+    assert len(needed) > 5 and len(started) <= 3  # the failed one, the one beside it, at most one more
