@@ -136,11 +136,16 @@ def ingest(engine: sa.Engine, catalog: Catalog, landing: Path, ext: Extract, mon
     """One extract of a month as ``run_month`` takes it: staged, or its file-level failure recorded.
     An ``on_change`` extract without a file this month keeps its latest version (``keep_latest``)."""
     steps = steps or Steps()
+    if catalog.cadence(ext.id) == ON_CHANGE:  # a month without its file is no failure: no failed task run
+        try:
+            locate(landing, ext.source, month, ext.name)
+        except MissingFileError as exc:
+            return keep_latest(engine, catalog, landing, ext, month, run_id, steps, exc)
+        except ExtractFileError:
+            pass  # ingesting it fails the same way, and records why
     try:
         return steps.ingest(engine, catalog, landing, ext, month, run_id)
     except MissingFileError as exc:
-        if catalog.cadence(ext.id) == ON_CHANGE:
-            return keep_latest(engine, catalog, landing, ext, month, run_id, steps, exc)
         return steps.record_failed(engine, ext, month, run_id, catalog.pk_year, exc, None)
     except ExtractFileError as exc:
         return steps.record_failed(engine, ext, month, run_id, catalog.pk_year, exc, getattr(exc, "raw", None))

@@ -181,6 +181,27 @@ def test_a_month_run_alone_stages_the_latest_earlier_file(catalog, demo_year, tm
         engine.dispose()
 
 
+def test_a_month_without_an_on_change_file_tries_no_ingest_of_it(catalog, demo_year, tmp_path):
+    """No ingest step (a task run in the flow) is tried, and fails, for the month's absent file: the UI
+    shows no failure where there is none. The earlier file is ingested under its own month."""
+    landing = _only_january(demo_year, tmp_path / "once", every_month=False)
+    engine = warehouse.create_engine(f"sqlite:///{tmp_path / 'tries.db'}")
+    tried = []
+
+    def ingest(engine, catalog, landing, ext, month, run_id):
+        tried.append((ext.id, str(month)))
+        return pipeline.ingest_extract(engine, catalog, landing, ext, month, run_id)
+
+    try:
+        run = pipeline.run_month(engine, catalog, landing, Month(2024, 5), "run-may", pipeline.Steps(ingest=ingest))
+        assert run.message is None
+        for extract_id in ON_CHANGE_EXTRACTS:
+            assert (extract_id, "2024-05") not in tried
+            assert (extract_id, "2024-01") in tried
+    finally:
+        engine.dispose()
+
+
 def test_an_on_change_extract_that_never_landed_is_missing_and_says_so(catalog, demo_year, tmp_path):
     landing = _only_january(demo_year, tmp_path / "none", every_month=False)
     (next((landing / "sipinter" / "2024-01").glob("merit_assessment.*"))).unlink()
