@@ -19,7 +19,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from kinerja import extracts, warehouse
+from kinerja import extracts, ingestion, warehouse
 from kinerja.catalog import load_catalog
 from kinerja.extracts import Extract
 from kinerja.periods import Month
@@ -175,8 +175,8 @@ def restage(engine: sa.Engine, landing: Path, months: list[Month]) -> dict[str, 
             if ext.id not in personal:
                 continue
             try:
-                raw = pipeline.extract(landing, ext, month)
-                validated = pipeline.validate_extract(raw, ext, catalog, month)
+                raw = ingestion.extract(landing, ext, month)
+                validated = ingestion.validate_extract(raw, ext, catalog, month)
             except ExtractFileError:
                 continue
             warehouse.stage(engine, ext, validated.staged, str(month), raw.file, REKEY, tz=catalog.timezone)

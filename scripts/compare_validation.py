@@ -25,7 +25,7 @@ import pandas as pd
 
 os.environ.setdefault("KINERJA_PSEUDONYM_KEY", "compare-validation-pseudonym-key")
 
-from kinerja import demo, pipeline  # noqa: E402
+from kinerja import demo, ingestion, pipeline  # noqa: E402
 from kinerja.catalog import load_catalog  # noqa: E402
 from kinerja.periods import Month  # noqa: E402
 
@@ -57,13 +57,13 @@ def dump(landing: Path, wanted: list[Month]) -> tuple[list[str], int, dict[str, 
     for ext in pipeline.needed_extracts(catalog):
         for month in wanted:
             try:
-                raw = pipeline.extract(landing, ext, month)
+                raw = ingestion.extract(landing, ext, month)
             except Exception as exc:  # a missing or unreadable file: recorded as such
                 lines.append(f"{ext.id}\t{month}\tfile error\t{type(exc).__name__}: {exc}")
                 continue
             start = time.process_time()
             try:
-                validated = pipeline.validate_extract(raw, ext, catalog, month)
+                validated = ingestion.validate_extract(raw, ext, catalog, month)
             except Exception as exc:
                 lines.append(f"{ext.id}\t{month}\tvalidation error\t{type(exc).__name__}: {exc}")
                 continue

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from kinerja import pipeline, warehouse
+from kinerja import ingestion, warehouse
 from kinerja.catalog import Catalog
 from kinerja.extracts import Extract
 from kinerja.periods import Month
@@ -25,4 +25,4 @@ def ingest_extract(engine: sa.Engine, catalog: Catalog, landing: Path, ext: Extr
                    run_id: str) -> warehouse.ExtractOutcome:
     """Retried only on transient I/O or database trouble (staging is an idempotent upsert); a
     missing or malformed file raises ExtractFileError at once, carrying what was read (``raw``)."""
-    return pipeline.ingest_extract(engine, catalog, landing, ext, month, run_id, get_run_logger())
+    return ingestion.ingest_extract(engine, catalog, landing, ext, month, run_id, get_run_logger())

@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
-from kinerja import extracts, pipeline, privacy, safety, warehouse
+from kinerja import extracts, ingestion, pipeline, privacy, safety, warehouse
 from kinerja.cli import main
 from kinerja.periods import Month
 from kinerja.readers import ExtractFileError
@@ -117,10 +117,10 @@ def test_personnel_data_without_a_usable_key_fails_the_extract_before_its_file_i
     assert pipeline.ingest(sqlite_engine, catalog, CORPUS / "utf8_bom", skm, MARCH, "run-nokey").status == "staged"
     # and validation refuses too, for a file read while the key was there
     monkeypatch.setenv(privacy.KEY_ENV, "test-pseudonym-key")
-    got = pipeline.extract(CORPUS / "nip_spaces_apostrophe", PNS, MARCH)
+    got = ingestion.extract(CORPUS / "nip_spaces_apostrophe", PNS, MARCH)
     monkeypatch.setenv(privacy.KEY_ENV, value or "")
     with pytest.raises(privacy.MissingKeyError):
-        pipeline.validate_extract(got, PNS, catalog, MARCH)
+        ingestion.validate_extract(got, PNS, catalog, MARCH)
     assert issubclass(privacy.MissingKeyError, ExtractFileError)  # the flow fails only this extract
 
 
@@ -218,5 +218,5 @@ def test_the_corpus_is_not_changed_by_reading_it(tmp_path, catalog):
     copy = tmp_path / "landing"
     shutil.copytree(src, copy)
     before = {p: p.read_bytes() for p in copy.rglob("*") if p.is_file()}
-    pipeline.validate_extract(pipeline.extract(copy, PNS, MARCH), PNS, catalog, MARCH)
+    ingestion.validate_extract(ingestion.extract(copy, PNS, MARCH), PNS, catalog, MARCH)
     assert before == {p: p.read_bytes() for p in copy.rglob("*") if p.is_file()}

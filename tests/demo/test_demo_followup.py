@@ -2,7 +2,7 @@
 
 import pytest
 
-from kinerja import extracts, pipeline
+from kinerja import extracts, ingestion, pipeline
 from kinerja.demo import (
     DemoContext,
     arahan_pengaduan,
@@ -33,8 +33,8 @@ def test_every_month_validates(catalog, landing, extract_id):
     read = quarantined = 0
     for m in range(1, 13):
         month = Month(2024, m)
-        raw = pipeline.extract(landing, ext, month)
-        validated = pipeline.validate_extract(raw, ext, catalog, month)
+        raw = ingestion.extract(landing, ext, month)
+        validated = ingestion.validate_extract(raw, ext, catalog, month)
         read += validated.rows_read
         quarantined += validated.rows_quarantined
     assert read > 0

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kinerja import demo, extracts, pipeline, warehouse
+from kinerja import demo, extracts, ingestion, pipeline, warehouse
 from kinerja.catalog import MONTHLY, ON_CHANGE
 from kinerja.extracts import Column
 from kinerja.indicators import rekomendasi_bpk as bpk
@@ -66,7 +66,7 @@ def _land(landing: Path, rel: str, text: str) -> None:
 def test_rekomendasi_with_exactly_the_contracts_columns_is_valid_and_counts_by_resolution(catalog, tmp_path):
     _land(tmp_path, "bpk/2024-04/rekomendasi.csv", CONTRACT_ONLY)
     ext = extracts.get("bpk/rekomendasi")
-    raw, validated = pipeline.read_and_validate(tmp_path, ext, Month(2024, 4), catalog)
+    raw, validated = ingestion.read_and_validate(tmp_path, ext, Month(2024, 4), catalog)
     assert any("optional column(s) absent, staged blank: verified_at" in n for n in raw.notes)
     # R5 is verified without a resolution: quarantined, by the rule for files without verified_at
     assert validated.rows_quarantined == 1
@@ -92,7 +92,7 @@ def test_with_verified_at_the_later_date_still_decides(catalog, tmp_path):
           "R1,2020,PD-A,2024-02-10 10:00,ya,2024-04-02 10:00\n"
           "R2,2021,PD-A,2024-03-28 09:00,ya,\n")
     ext = extracts.get("bpk/rekomendasi")
-    raw, validated = pipeline.read_and_validate(tmp_path, ext, Month(2024, 4), catalog)
+    raw, validated = ingestion.read_and_validate(tmp_path, ext, Month(2024, 4), catalog)
     assert not any("optional" in n for n in raw.notes)
     assert validated.rows_quarantined == 1  # R2: verified without verified_at, in a file that has the column
     windows = windows_to_date(Month(2024, 4), catalog.collection_deadline_day, catalog.timezone)
@@ -105,7 +105,7 @@ def test_with_verified_at_the_later_date_still_decides(catalog, tmp_path):
 def test_a_missing_required_column_is_still_refused(catalog, tmp_path):
     _land(tmp_path, "bpk/2024-04/rekomendasi.csv", "rec_id,lhp_year,unit_code,resolved_at\nR1,2020,PD-A,\n")
     with pytest.raises(ExtractFileError, match=r"missing column\(s\) verified;"):
-        pipeline.read_and_validate(tmp_path, extracts.get("bpk/rekomendasi"), Month(2024, 4), catalog)
+        ingestion.read_and_validate(tmp_path, extracts.get("bpk/rekomendasi"), Month(2024, 4), catalog)
 
 
 # -- cadence --------------------------------------------------------------------------------------------
@@ -190,7 +190,7 @@ def test_a_month_without_an_on_change_file_tries_no_ingest_of_it(catalog, demo_y
 
     def ingest(engine, catalog, landing, ext, month, run_id):
         tried.append((ext.id, str(month)))
-        return pipeline.ingest_extract(engine, catalog, landing, ext, month, run_id)
+        return ingestion.ingest_extract(engine, catalog, landing, ext, month, run_id)
 
     try:
         run = pipeline.run_month(engine, catalog, landing, Month(2024, 5), "run-may", pipeline.Steps(ingest=ingest))

@@ -24,16 +24,17 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def opened(monkeypatch) -> list[str]:
     """Every landing file a run tries to find (kinerja.readers.locate)."""
-    from kinerja import pipeline
+    from kinerja import ingestion, pipeline
 
     calls: list[str] = []
-    real = pipeline.locate
+    real = ingestion.locate
 
     def spy(landing, source, month, extract):
         calls.append(f"{source}/{month}/{extract}")
         return real(landing, source, month, extract)
 
-    monkeypatch.setattr(pipeline, "locate", spy)
+    for module in (ingestion, pipeline):  # an extract's file; whether an on_change extract's landed
+        monkeypatch.setattr(module, "locate", spy)
     return calls
 
 

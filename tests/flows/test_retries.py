@@ -132,7 +132,7 @@ def test_the_ingest_task_retries_a_transient_error_and_not_a_missing_file(prefec
             raise wrapped(OSError(errno.EIO, "Input/output error"))
         raise ExtractFileError("missing file: no ekinerja/2024-03/skm_responses.*")
 
-    monkeypatch.setattr(ingest.pipeline, "extract", flaky)
+    monkeypatch.setattr(ingest.ingestion, "extract", flaky)
     fast = ingest.ingest_extract.with_options(retry_delay_seconds=[0.1, 0.1, 0.1], retry_jitter_factor=None)
 
     @flow

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from kinerja import extracts, pipeline, warehouse
+from kinerja import extracts, ingestion, pipeline, warehouse
 from kinerja.periods import Month
 from kinerja.readers import ExtractFileError
 
@@ -114,7 +114,7 @@ def test_corpus_case(case, corpus_engine, catalog):
         # the message names the file (or the file pattern when there is none)
         assert f"{ext.source}/{month}/{ext.name}." in outcome.message
         with pytest.raises(ExtractFileError):
-            pipeline.validate_extract(pipeline.extract(landing, ext, month), ext, catalog, month)
+            ingestion.validate_extract(ingestion.extract(landing, ext, month), ext, catalog, month)
         return
 
     assert (outcome.rows_read, outcome.rows_staged, outcome.rows_quarantined) == (
@@ -130,7 +130,7 @@ def test_corpus_case(case, corpus_engine, catalog):
         if value:
             assert got[k][1] == value[0], (k, got[k][1])
 
-    raw = pipeline.extract(landing, ext, month)
+    raw = ingestion.extract(landing, ext, month)
     notes = "; ".join(raw.notes)
     for part in expect.get("notes", []):
         assert part in notes, notes

@@ -14,7 +14,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
-from kinerja import extracts, pipeline
+from kinerja import extracts, ingestion
 from kinerja.periods import Month
 from kinerja.readers import ExtractFileError, decode, locate, read_landing_file
 from kinerja.workbooks import first_sheet
@@ -36,7 +36,7 @@ def land(root: Path, ext, name: str, content: bytes) -> Path:
 
 
 def read(root: Path, ext):
-    return pipeline.extract(root, ext, MARCH)
+    return ingestion.extract(root, ext, MARCH)
 
 
 DAFTAR_HEADER = "dataset_id,producer_pd,title,key_variables,release_date"
@@ -55,7 +55,7 @@ def test_xlsx_rows_keep_their_sheet_numbers_with_gaps_and_an_offset_table(tmp_pa
     raw = read(tmp_path, DAFTAR)
     assert raw.row_numbers.tolist() == [6, 9]
     assert "header on row 4 (3 title row(s) above it skipped)" in raw.notes[0]
-    validated = pipeline.validate_extract(raw, DAFTAR, _catalog(), MARCH)
+    validated = ingestion.validate_extract(raw, DAFTAR, _catalog(), MARCH)
     q = validated.quarantine
     assert q[["row_number", "column_name", "check_name"]].values.tolist() == [[9, "release_date", "parse_date"]]
 

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 from pandera.errors import SchemaErrors
 
-from kinerja import extracts, pipeline
+from kinerja import extracts, ingestion, pipeline
 from kinerja.extracts import AMOUNT_MAX, COUNT_MAX, ValidationContext, window_sides
 from kinerja.periods import Month
 from kinerja.readers import ExtractFileError, RawExtract, read_csv
@@ -82,14 +82,14 @@ def test_an_implausible_timestamp_is_quarantined_and_a_later_run_reads_the_stage
     ext = extracts.get("portal_data/submissions")
     landing = tmp_path / "landing"
     _land(landing, ext.id, JUNE, SUBMISSIONS)
-    outcome = pipeline.ingest_extract(engine, catalog, landing, ext, JUNE, "run-june")
+    outcome = ingestion.ingest_extract(engine, catalog, landing, ext, JUNE, "run-june")
     assert (outcome.rows_read, outcome.rows_staged, outcome.rows_quarantined) == (5, 2, 3)
     q = pd.read_sql(sa.text("SELECT row_number, check_name, reason FROM quarantine ORDER BY row_number"), engine)
     assert q["row_number"].tolist() == [3, 5, 6] and set(q["check_name"]) == {"date_window"}
     assert q["reason"].tolist()[:2] == ["submitted_at must not be before the start of the year before (2023-01-01)"] * 2
     # the next month's run reads every staged row back
     _land(landing, ext.id, JUNE.next(), SUBMISSIONS.splitlines()[0] + "\nDS-6,1,2024-07-02 08:00,ya,0,Y\n")
-    pipeline.ingest_extract(engine, catalog, landing, ext, JUNE.next(), "run-july")
+    ingestion.ingest_extract(engine, catalog, landing, ext, JUNE.next(), "run-july")
     staged = pipeline.read_inputs(engine, catalog, [ext.id])[ext.id]
     assert sorted(staged["dataset_id"]) == ["DS-1", "DS-3", "DS-6"]
     assert staged["submitted_at"].min() == pd.Timestamp("2023-12-20 09:00", tz=catalog.timezone)
@@ -116,7 +116,7 @@ def test_a_nip_in_arabic_indic_digits_is_quarantined_not_a_second_pseudonym(cata
     raw = _raw({"nip": [nip, nip.translate(ARABIC_INDIC)], "training_id": ["T1", "T2"],
                 "start_date": ["2024-06-03"] * 2, "end_date": ["2024-06-04"] * 2, "jp": ["8"] * 2,
                 "verified": ["ya"] * 2})
-    result = pipeline.validate_extract(raw, extracts.get("simdiklat/training"), catalog, JUNE)
+    result = ingestion.validate_extract(raw, extracts.get("simdiklat/training"), catalog, JUNE)
     assert _quarantined(result) == [(3, "nip", "format")]
     assert result.rows_staged == 1
 
@@ -198,7 +198,7 @@ def test_a_nul_past_the_first_4_kib_quarantines_its_row_on_both_warehouses(engin
     assert text.index("\x00") > 4096
     landing = tmp_path / "landing"
     _land(landing, ext.id, JUNE, text)
-    outcome = pipeline.ingest_extract(engine, catalog, landing, ext, JUNE, "run-nul")
+    outcome = ingestion.ingest_extract(engine, catalog, landing, ext, JUNE, "run-nul")
     assert (outcome.rows_read, outcome.rows_staged, outcome.rows_quarantined) == (120, 119, 1)
     q = pd.read_sql(sa.text("SELECT row_number, column_name, check_name, value FROM quarantine"), engine)
     assert q.to_dict("records") == [{"row_number": 102, "column_name": "category", "check_name": "nul_character",

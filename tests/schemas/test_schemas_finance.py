@@ -4,7 +4,7 @@ budget_monthly and output_realisasi. Each bad row is quarantined with its check;
 import pandas as pd
 import pytest
 
-from kinerja import extracts, warehouse
+from kinerja import extracts, ingestion, warehouse
 from kinerja.extracts import ValidationContext
 from kinerja.periods import Month
 from kinerja.readers import RawExtract
@@ -183,7 +183,6 @@ def test_staging_round_trip(sqlite_engine, catalog, extract_id, rows, decimal):
 def test_demo_files_validate_with_about_one_percent_defects(tmp_path, catalog, module_name):
     import importlib
 
-    from kinerja import pipeline
     from kinerja.demo import DemoContext, write_landing
 
     module = importlib.import_module(f"kinerja.demo.{module_name}")
@@ -193,8 +192,8 @@ def test_demo_files_validate_with_about_one_percent_defects(tmp_path, catalog, m
     for item in module.generate(ctx):
         write_landing(tmp_path, item)
         ext = extracts.get(item.extract_id)
-        raw = pipeline.extract(tmp_path, ext, item.month)
-        result = pipeline.validate_extract(raw, ext, catalog, item.month)
+        raw = ingestion.extract(tmp_path, ext, item.month)
+        result = ingestion.validate_extract(raw, ext, catalog, item.month)
         read += result.rows_read
         quarantined += result.rows_quarantined
         assert result.rows_read == len(item.frame)

@@ -5,7 +5,7 @@ import re
 
 import pandas as pd
 
-from kinerja import extracts, pipeline, warehouse
+from kinerja import extracts, ingestion, warehouse
 from kinerja.extracts import ValidationContext
 from kinerja.periods import Month
 from kinerja.readers import RawExtract
@@ -174,7 +174,7 @@ def test_personnel_extracts_stage_pseudonymised_and_read_back_typed(catalog, sql
     for extract_id, rows in cases.items():
         ext = extracts.get(extract_id)
         r = raw(rows, decimal=",")
-        validated = pipeline.validate_extract(r, ext, catalog, MARCH)
+        validated = ingestion.validate_extract(r, ext, catalog, MARCH)
         assert validated.rows_quarantined == 0, validated.quarantine
         warehouse.stage(sqlite_engine, ext, validated.staged, str(MARCH), r.file, "run-1")
         back = warehouse.read_staged(sqlite_engine, ext, catalog.timezone)

@@ -12,7 +12,7 @@ import pandera.pandas as pa
 import pytest
 from pandera.config import config_context
 
-from kinerja import extracts
+from kinerja import extracts, ingestion
 from kinerja.extracts import DUPLICATE_KEY, Column, Extract, ValidationContext
 from kinerja.periods import Month
 from kinerja.readers import ExtractFileError, RawExtract
@@ -176,7 +176,6 @@ def test_every_copy_of_a_natural_key_names_the_rows_of_all_copies(catalog):
 def test_every_quarantined_check_is_one_its_schema_declares(tmp_path, catalog):
     """A defect-heavy demo: every quarantine row names a check of its extract's schema (or a cell
     that did not parse), once per row, column and check, with a reason in words."""
-    from kinerja import pipeline
     from kinerja.demo import DemoContext, generators, write_landing
 
     demo = DemoContext(2024, seed=11, scale=0.05, defect_rate=0.2)
@@ -192,7 +191,7 @@ def test_every_quarantined_check_is_one_its_schema_declares(tmp_path, catalog):
             declared = ({c.name for col in schema.columns.values() for c in col.checks}
                         | {c.name for c in schema.checks} | {"required", "spreadsheet_error"}
                         | {f"parse_{c.kind}" for c in ext.columns})
-            result = pipeline.validate_extract(pipeline.extract(tmp_path, ext, item.month), ext, catalog, item.month)
+            result = ingestion.validate_extract(ingestion.extract(tmp_path, ext, item.month), ext, catalog, item.month)
             q = result.quarantine
             assert set(q["check_name"]) <= declared, (ext.id, set(q["check_name"]) - declared)
             assert not q.duplicated(["row_number", "column_name", "check_name"]).any(), ext.id
