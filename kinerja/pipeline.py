@@ -79,18 +79,22 @@ def ingest_threads(engine: sa.Engine) -> int:
 
 
 def ingest_all(engine: sa.Engine, catalog: Catalog, landing: Path, needed: list[Extract], month: Month,
-               run_id: str, steps: Steps) -> list[warehouse.ExtractOutcome]:
-    """``ingest`` of every extract, in the order of ``needed``; ``ingest_threads`` at a time, each in a
-    copy of the caller's context (so that a Prefect task run belongs to the caller's flow run). On an
-    error no further extract starts; those under way finish, and the error is raised."""
+               run_id: str, steps: Steps, outcomes: list[warehouse.ExtractOutcome]) -> None:
+    """``ingest`` of every extract, its outcome appended to ``outcomes`` in the order of ``needed`` (a run
+    that stops still says which files it had taken); ``ingest_threads`` at a time, each in a copy of the
+    caller's context (so that a Prefect task run belongs to the caller's flow run). On an error no further
+    extract starts; those under way finish, and the error is raised."""
     threads = ingest_threads(engine)
     if threads == 1:
-        return [ingest(engine, catalog, landing, ext, month, run_id, steps) for ext in needed]
+        for ext in needed:
+            outcomes.append(ingest(engine, catalog, landing, ext, month, run_id, steps))
+        return
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="ingest") as pool:
         futures = [pool.submit(contextvars.copy_context().run, ingest, engine, catalog, landing, ext, month, run_id,
                                steps) for ext in needed]
         try:
-            return [future.result() for future in futures]
+            for future in futures:
+                outcomes.append(future.result())
         except BaseException:
             pool.shutdown(cancel_futures=True)
             raise
@@ -346,7 +350,7 @@ def run_month(engine: sa.Engine, catalog: Catalog, landing: Path, month: Month, 
         for line in steps.start_run(engine, run_id, FLOW_NAME, catalog.pk_year, str(month)) or []:
             log.warning("%s", line)  # a run whose process died before it ended
         needed = needed_extracts(catalog)
-        outcomes += ingest_all(engine, catalog, landing, needed, month, run_id, steps)
+        ingest_all(engine, catalog, landing, needed, month, run_id, steps, outcomes)
         failed_extracts = {o.extract_id: o.message for o in outcomes if o.status == "failed"}
         arrivals = steps.track_arrivals(engine, catalog, landing, month, outcomes)
         windows = run_windows(catalog, month)

@@ -219,7 +219,8 @@ def test_two_extracts_at_a_time_keep_the_catalogs_order(year, monkeypatch):
         return ext.id
 
     steps = pipeline.Steps(ingest=ingest)
-    outcomes = pipeline.ingest_all(None, year["catalog"], year["landing"], needed, MARCH, "run", steps)
+    outcomes = []
+    pipeline.ingest_all(None, year["catalog"], year["landing"], needed, MARCH, "run", steps, outcomes)
     assert outcomes == [e.id for e in needed]
     assert most[0] == 2
 
@@ -229,15 +230,17 @@ def test_after_an_error_no_further_extract_starts_and_the_error_is_raised(year, 
 
     monkeypatch.setattr(pipeline, "ingest_threads", lambda engine: 2)
     needed = monthly_extracts(year["catalog"])
-    started = []
+    started, outcomes = [], []
 
     def ingest(engine, catalog, landing, ext, month, run_id):
         started.append(ext.id)
-        if ext is needed[0]:
+        if ext is needed[1]:
             raise RuntimeError("the warehouse is gone")
-        time.sleep(0.05)
+        time.sleep(0.05 if ext is needed[0] else 0.5)
         return ext.id
 
     with pytest.raises(RuntimeError, match="the warehouse is gone"):
-        pipeline.ingest_all(None, year["catalog"], year["landing"], needed, MARCH, "run", pipeline.Steps(ingest=ingest))
-    assert len(needed) > 5 and len(started) <= 3  # the failed one, the one beside it, at most one more
+        pipeline.ingest_all(None, year["catalog"], year["landing"], needed, MARCH, "run",
+                            pipeline.Steps(ingest=ingest), outcomes)
+    assert outcomes == [needed[0].id]  # what was taken before the error, for the stopped run's record
+    assert len(needed) > 5 and len(started) <= 4  # the first two, the failed one's neighbour, at most one more
