@@ -153,8 +153,10 @@ def concat_staged(parts: list[pd.DataFrame]) -> pd.DataFrame:
         categories = pd.Index(sorted(set().union(*(p[name].cat.categories for p in parts))), dtype="str")
         parts = [p.assign(**{name: p[name].cat.set_categories(categories)}) for p in parts]
     frame = pd.concat(parts, ignore_index=True)
-    for name in meta:
-        frame[name] = frame[name].cat.remove_unused_categories()
+    for name in meta:  # counting the codes first: removing categories recodes every row, even when none is unused
+        column = frame[name].cat
+        if not np.bincount(column.codes.to_numpy(), minlength=len(column.categories)).all():
+            frame[name] = column.remove_unused_categories()
     return frame
 
 

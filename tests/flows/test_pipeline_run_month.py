@@ -199,18 +199,19 @@ def monthly_extracts(catalog) -> list:
     return [e for e in pipeline.needed_extracts(catalog) if catalog.cadence(e.id) != ON_CHANGE]
 
 
-def test_two_extracts_at_a_time_keep_the_catalogs_order(year, monkeypatch):
-    """PostgreSQL's ingest (``ingest_threads`` 2): two extracts at a time, never more; the outcomes in the
-    catalog's order however the threads finish."""
+def test_two_extracts_at_a_time_the_largest_files_first_the_outcomes_in_the_catalogs_order(year, monkeypatch):
+    """PostgreSQL's ingest (``ingest_threads`` 2): two extracts at a time, never more, the two largest
+    files first; the outcomes in the catalog's order however the threads finish."""
     import threading
     import time
 
     monkeypatch.setattr(pipeline, "ingest_threads", lambda engine: 2)
     needed = monthly_extracts(year["catalog"])
-    lock, running, most = threading.Lock(), [0], [0]
+    lock, running, most, started = threading.Lock(), [0], [0], []
 
     def ingest(engine, catalog, landing, ext, month, run_id):
         with lock:
+            started.append(ext.id)
             running[0] += 1
             most[0] = max(most[0], running[0])
         time.sleep(0.02 if needed.index(ext) % 2 == 0 else 0.001)  # the later of a pair finishes first
@@ -223,24 +224,50 @@ def test_two_extracts_at_a_time_keep_the_catalogs_order(year, monkeypatch):
     pipeline.ingest_all(None, year["catalog"], year["landing"], needed, MARCH, "run", steps, outcomes)
     assert outcomes == [e.id for e in needed]
     assert most[0] == 2
+    size = {e.id: file_of(year["landing"], e).stat().st_size for e in needed}
+    two_largest = sorted(size, key=size.get, reverse=True)[:2]
+    assert set(started[:2]) == set(two_largest) and size[two_largest[1]] > max(size[e] for e in started[2:])
+    assert two_largest != [e.id for e in needed[:2]]  # else the test would not tell the orders apart
+
+
+def file_of(landing: Path, ext) -> Path:
+    (path,) = (landing / ext.source / str(MARCH)).glob(f"{ext.name}.*")
+    return path
+
+
+def test_largest_first_orders_by_file_size_a_missing_file_last(year, tmp_path):
+    needed = monthly_extracts(year["catalog"])
+    landing = tmp_path / "landing"
+    shutil.copytree(year["landing"], landing)
+    missing, large = needed[-1], needed[3]
+    largest = max(file_of(landing, e).stat().st_size for e in needed)
+    file_of(landing, missing).unlink()
+    path = file_of(landing, large)
+    path.write_bytes(path.read_bytes() * (largest // path.stat().st_size + 1))  # only its size is read
+    order = pipeline.largest_first(landing, needed, MARCH)
+    assert order[0] is large and order[-1] is missing and sorted(order, key=needed.index) == needed
 
 
 def test_after_an_error_no_further_extract_starts_and_the_error_is_raised(year, monkeypatch):
+    """The extracts taken before the error and those under way when it came are recorded (their files are
+    staged), in the catalog's order; none is started after it."""
     import time
 
     monkeypatch.setattr(pipeline, "ingest_threads", lambda engine: 2)
     needed = monthly_extracts(year["catalog"])
+    order = pipeline.largest_first(year["landing"], needed, MARCH)
     started, outcomes = [], []
 
     def ingest(engine, catalog, landing, ext, month, run_id):
         started.append(ext.id)
-        if ext is needed[1]:
+        if ext is order[1]:
             raise RuntimeError("the warehouse is gone")
-        time.sleep(0.05 if ext is needed[0] else 0.5)
+        time.sleep(0.05 if ext is order[0] else 0.5)
         return ext.id
 
     with pytest.raises(RuntimeError, match="the warehouse is gone"):
         pipeline.ingest_all(None, year["catalog"], year["landing"], needed, MARCH, "run",
                             pipeline.Steps(ingest=ingest), outcomes)
-    assert outcomes == [needed[0].id]  # what was taken before the error, for the stopped run's record
     assert len(needed) > 5 and len(started) <= 4  # the first two, the failed one's neighbour, at most one more
+    assert order[0].id in outcomes and order[1].id not in outcomes
+    assert outcomes == [e.id for e in needed if e.id in started and e is not order[1]]
