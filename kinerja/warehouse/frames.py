@@ -47,9 +47,9 @@ def iso_datetime(s: pd.Series) -> pd.Series:
     return text + frac + offset
 
 
-def storage_values(df: pd.DataFrame, columns: list[tuple[str, str]], sqlite: bool) -> list[list]:
-    """Column-wise Python values as stored: dates ISO text, datetimes ISO with offset, bools
-    0/1 on SQLite, missing as None."""
+def storage_values(df: pd.DataFrame, columns: list[tuple[str, str]]) -> list[list]:
+    """Column-wise Python values as SQLite stores them: dates ISO text, datetimes ISO with offset,
+    bools 0/1, missing as None."""
     out = []
     for name, kind in columns:
         s = df[name]
@@ -60,10 +60,27 @@ def storage_values(df: pd.DataFrame, columns: list[tuple[str, str]], sqlite: boo
             continue
         if kind == "datetime":
             s = _iso_datetime_or_none(s)
-        elif kind == "bool" and sqlite:
+        elif kind == "bool":
             s = s.astype("Int64")
         out.append(_objects(s))
     return out
+
+
+def arrow_values(df: pd.DataFrame, columns: list[tuple[str, str]]):
+    """The columns as an Arrow table for PostgreSQL's ``COPY``, without a Python object per value: dates
+    as dates, datetimes ISO text with offset, the rest as typed."""
+    import pyarrow as pa
+
+    arrays = {}
+    for name, kind in columns:
+        s = df[name]
+        if kind == "date":
+            arrays[name] = pa.array(s).cast(pa.date32())
+        elif kind == "datetime":
+            arrays[name] = pa.array(_iso_datetime_or_none(s), type=pa.string())
+        else:
+            arrays[name] = pa.array(s)
+    return pa.table(arrays)
 
 
 def _iso_datetime_or_none(s: pd.Series) -> pd.Series:

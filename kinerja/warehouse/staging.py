@@ -25,7 +25,16 @@ import sqlalchemy as sa
 from kinerja.extracts import Extract
 from kinerja.warehouse import held
 from kinerja.warehouse.engine import driver_errors, is_postgres, now_utc
-from kinerja.warehouse.frames import as_read, later_than, sort_staged, staged_columns, storage_values, typed, with_rows
+from kinerja.warehouse.frames import (
+    arrow_values,
+    as_read,
+    later_than,
+    sort_staged,
+    staged_columns,
+    storage_values,
+    typed,
+    with_rows,
+)
 
 LINEAGE = ("_landing_month", "_file", "_run_id")  # a file's own values: the same in every row it stages
 
@@ -72,7 +81,7 @@ def stage(engine: sa.Engine, extract: Extract, staged: pd.DataFrame, landing_mon
         df = df.drop_duplicates(subset=key, keep="last")
     constants = dict(zip(LINEAGE, (landing_month, file, run_id), strict=True))
     bound = [(name, kind) for name, kind in staged_columns(extract) if name not in constants]
-    values = storage_values(df, bound, not is_postgres(engine))
+    values = arrow_values(df, bound) if is_postgres(engine) else storage_values(df, bound)
     token = uuid.uuid4().hex
     written = None
     with engine.begin() as conn:
@@ -99,9 +108,10 @@ def stage(engine: sa.Engine, extract: Extract, staged: pd.DataFrame, landing_mon
     return n
 
 
-def _upsert(conn, extract: Extract, names: list[str], constants: dict[str, str], values: list[list]) -> None:
+def _upsert(conn, extract: Extract, names: list[str], constants: dict[str, str], values) -> None:
     """The rows in, by the upsert rule (``newer_version``); the file's own values are written once in the
-    statement, not bound with every row."""
+    statement, not bound with every row. ``values``: SQLite, a list of Python values per column
+    (``storage_values``); PostgreSQL, an Arrow table (``arrow_values``)."""
     key = extract.staged_key
     table = extract.table
     updates = ", ".join(f"{c} = excluded.{c}" for c, _ in staged_columns(extract) if c not in key)
@@ -118,7 +128,7 @@ def _upsert(conn, extract: Extract, names: list[str], constants: dict[str, str],
         with driver.cursor() as cur:
             cur.execute(f"CREATE TEMP TABLE _stage_in ON COMMIT DROP AS SELECT {cols} FROM {table} WITH NO DATA")
             with cur.copy(f"COPY _stage_in ({cols}) FROM STDIN (FORMAT csv)") as copy:
-                copy.write(_csv(names, values))
+                copy.write(_csv(values))
             cur.execute(f"INSERT INTO {table} ({cols}, {', '.join(constants)}) "
                         f"SELECT {cols}, {', '.join(['%s::text'] * len(constants))} FROM _stage_in "
                         f"ORDER BY {', '.join(key)} {conflict}",
@@ -126,13 +136,12 @@ def _upsert(conn, extract: Extract, names: list[str], constants: dict[str, str],
             cur.execute("DROP TABLE _stage_in")
 
 
-def _csv(names: list[str], values: list[list]) -> memoryview:
-    """The rows as CSV for COPY, written by pyarrow: a missing value is an empty field (NULL), every
+def _csv(table) -> memoryview:
+    """An Arrow table as CSV for COPY, written by pyarrow: a missing value is an empty field (NULL), every
     text is quoted (an empty text stays empty, not NULL)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    table = pa.table({name: pa.array(column) for name, column in zip(names, values, strict=True)})
     out = pa.BufferOutputStream()
     pacsv.write_csv(table, out, pacsv.WriteOptions(include_header=False))
     return memoryview(out.getvalue())
