@@ -1,6 +1,6 @@
 """One extract of a month: its landing file found and read, its rows validated (personal identifiers
 pseudonymised), the valid rows staged with the file's lineage; or its failure recorded. ``pipeline.ingest``
-decides which of these a month's extract gets."""
+decides which of these a month's extract gets; ``largest_first`` the order of a month's extracts."""
 
 from __future__ import annotations
 
@@ -36,6 +36,20 @@ def extract(landing: Path, ext: Extract, month: Month) -> RawExtract:
             raise MissingKeyError(f"{rel}: refused: {exc}", rel) from None
     return read_landing_file(path, landing, ext.column_names,
                              [c.name for c in ext.columns if c.kind in ("int", "float")], ext.required_column_names)
+
+
+def largest_first(landing: Path, needed: list[Extract], month: Month) -> list[Extract]:
+    """``needed`` by the size of its landing files, largest first (a missing or unusable file counts as
+    empty; equal sizes keep their order): the server's write of a large file then overlaps the reading of
+    the small ones, instead of the month waiting for it at the end."""
+
+    def size(ext: Extract) -> int:
+        try:
+            return locate(landing, ext.source, month, ext.name).stat().st_size
+        except (ExtractFileError, OSError):
+            return 0
+
+    return sorted(needed, key=size, reverse=True)
 
 
 def validate_extract(raw: RawExtract, ext: Extract, catalog: Catalog, month: Month) -> ValidatedExtract:

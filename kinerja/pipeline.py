@@ -82,15 +82,15 @@ def ingest_all(engine: sa.Engine, catalog: Catalog, landing: Path, needed: list[
                run_id: str, steps: Steps, outcomes: list[warehouse.ExtractOutcome]) -> None:
     """``ingest`` of every extract, the outcomes appended to ``outcomes`` in the order of ``needed`` (a run
     that stops still says which files it had taken). ``ingest_threads`` at a time, the largest files first
-    (``largest_first``), each in a copy of the caller's context (so that a Prefect task run belongs to the
-    caller's flow run). On an error no further extract starts; those under way finish, and the error is
-    raised."""
+    (``ingestion.largest_first``), each in a copy of the caller's context (so that a Prefect task run
+    belongs to the caller's flow run). On an error no further extract starts; those under way finish, and
+    the error is raised."""
     threads = ingest_threads(engine)
     if threads == 1:
         for ext in needed:
             outcomes.append(ingest(engine, catalog, landing, ext, month, run_id, steps))
         return
-    order = largest_first(landing, needed, month)
+    order = ingestion.largest_first(landing, needed, month)
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="ingest") as pool:
         futures = {ext.id: pool.submit(contextvars.copy_context().run, ingest, engine, catalog, landing, ext, month,
                                        run_id, steps) for ext in order}
@@ -103,20 +103,6 @@ def ingest_all(engine: sa.Engine, catalog: Catalog, landing: Path, needed: list[
         finally:
             outcomes.extend(f.result() for f in (futures[ext.id] for ext in needed)
                             if f.done() and not f.cancelled() and f.exception() is None)
-
-
-def largest_first(landing: Path, needed: list[Extract], month: Month) -> list[Extract]:
-    """``needed`` by the size of its landing files, largest first (a missing or unusable file counts as
-    empty; equal sizes keep their order): the server's write of a large file then overlaps the reading of
-    the small ones, instead of the month waiting for it at the end."""
-
-    def size(ext: Extract) -> int:
-        try:
-            return locate(landing, ext.source, month, ext.name).stat().st_size
-        except (ExtractFileError, OSError):
-            return 0
-
-    return sorted(needed, key=size, reverse=True)
 
 
 KEPT = "kept"  # pipeline_run_extract.status of an on_change extract whose earlier file stands

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import tasks
-from kinerja import demo, keys, pipeline, warehouse
+from kinerja import demo, ingestion, keys, pipeline, warehouse
 from kinerja.catalog import ON_CHANGE, load_catalog
 from kinerja.indicators import base
 from kinerja.indicators import registry as indicator_registry
@@ -244,7 +244,7 @@ def test_largest_first_orders_by_file_size_a_missing_file_last(year, tmp_path):
     file_of(landing, missing).unlink()
     path = file_of(landing, large)
     path.write_bytes(path.read_bytes() * (largest // path.stat().st_size + 1))  # only its size is read
-    order = pipeline.largest_first(landing, needed, MARCH)
+    order = ingestion.largest_first(landing, needed, MARCH)
     assert order[0] is large and order[-1] is missing and sorted(order, key=needed.index) == needed
 
 
@@ -255,7 +255,7 @@ def test_after_an_error_no_further_extract_starts_and_the_error_is_raised(year, 
 
     monkeypatch.setattr(pipeline, "ingest_threads", lambda engine: 2)
     needed = monthly_extracts(year["catalog"])
-    order = pipeline.largest_first(year["landing"], needed, MARCH)
+    order = ingestion.largest_first(year["landing"], needed, MARCH)
     started, outcomes = [], []
 
     def ingest(engine, catalog, landing, ext, month, run_id):
